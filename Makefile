@@ -1,0 +1,58 @@
+# The book's two commands:  `make book` (HTML into _build/html)  and  `make test` (everything).
+# Each creates or refreshes .venv from requirements.lock first; nothing else needs installing by hand.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test venv execute lock chromium clean bench
+
+# --- environment -------------------------------------------------------------------------------
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# --- the book ----------------------------------------------------------------------------------
+# Notebooks are executed afresh on every build (execute_notebooks: force), so a change in lib/
+# can never be served from a stale cache. -W turns every warning into an error.
+book: $(STAMP)
+	$(BIN)/python -m waferscale.charts bundle _static
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+
+# --- the tests ---------------------------------------------------------------------------------
+# Unit and property tests of lib/, strict nbval over every notebook, the book build with -W,
+# and the headless-Chromium offline check of the built pages.
+test: book chromium
+	$(BIN)/python -m pytest tests chapters --nbval -p no:cacheprovider
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser check"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# --- developer helpers (not needed to build or test) ------------------------------------------
+# Re-execute every notebook in place, the same way the determinism test does.
+execute: $(STAMP)
+	$(BIN)/python tests/notebook_exec.py chapters/*.ipynb
+
+# Re-pin requirements.lock (needs the network to PyPI) and regenerate environment.yml from it.
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile pyproject.toml --extra book --extra test --generate-hashes \
+	  --python-version 3.11 --python-platform x86_64-manylinux_2_28 --no-header -o requirements.lock
+	$(PYTHON) tests/env_lock.py --write
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/build_times.py
+
+clean:
+	rm -rf _build _static/vega-bundle.js

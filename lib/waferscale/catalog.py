@@ -1,0 +1,555 @@
+"""The catalog of sourced facts: every hardware number the book uses, with provenance per field.
+
+The facts live in CSV files under ``waferscale/data/`` (see ``SCHEMA.md`` there); their sources
+are entries of one BibTeX file, ``references.bib``, which the book's bibliography also reads, so a
+source is written once. :func:`load` validates every row and converts every value once, into the
+canonical unit of its field (listed in :data:`FIELDS`), and raises :class:`CatalogError` naming
+the file, the line and the field of the first bad row.
+
+Examples
+--------
+>>> cat = load()
+>>> cat.value("h100_sxm", "hbm_bytes_per_s")  # doctest: +SKIP
+3350000000000.0
+>>> cat.fact("h100_sxm", "hbm_bytes_per_s").grade  # doctest: +SKIP
+'spec_sheet'
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pandas as pd
+
+from .units import UnitError, to_canonical, parse_unit
+
+__all__ = [
+    "GRADES",
+    "ROLES",
+    "FIELDS",
+    "TABLES",
+    "CatalogError",
+    "Fact",
+    "Catalog",
+    "load",
+    "data_dir",
+]
+
+#: Allowed grades, from most to least trustworthy, with the label the book prints.
+GRADES: Mapping[str, str] = {
+    "spec_sheet": "spec sheet",
+    "peer_reviewed": "peer-reviewed",
+    "measured_here": "measured here",
+    "vendor_claim": "vendor claim",
+    "third_party": "third party",
+    "derived": "derived",
+    "uncertain": "uncertain",
+}
+
+#: Roles of measured results: calibration rows may be fitted to; validation rows never are.
+ROLES = ("calibration", "validation")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Canonical unit and physically plausible range of one field (in canonical units)."""
+
+    unit: str
+    lo: float
+    hi: float
+    doc: str
+
+
+def _f(unit: str, lo: float, hi: float, doc: str) -> FieldSpec:
+    return FieldSpec(unit, lo, hi, doc)
+
+
+_FLOPS = _f("flop/s", 1e9, 1e21, "peak tensor throughput")
+
+#: Allowed fields per table: canonical unit and plausible range. A field not listed is rejected.
+FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
+    "systems": {
+        "process_nm": _f("nm", 1, 1000, "process node, nominal"),
+        "die_area_mm2": _f("mm^2", 1, 1e5, "silicon area of the die(s)"),
+        "transistors": _f("count", 1e6, 1e14, "transistor count"),
+        "cores_physical": _f("count", 1, 1e7, "cores (SMs for GPUs) fabricated"),
+        "cores_enabled": _f("count", 1, 1e7, "cores (SMs for GPUs) enabled in the product"),
+        "core_area_mm2": _f("mm^2", 1e-4, 1e3, "area of one core (SM for GPUs)"),
+        "core_power_w": _f("W", 1e-4, 1e3, "peak power of one core"),
+        "clock_hz": _f("Hz", 1e6, 1e10, "core clock"),
+        "sram_bytes": _f("byte", 1e3, 1e12, "on-chip SRAM (L2 for GPUs)"),
+        "sram_bytes_per_s": _f("byte/s", 1e9, 1e18, "aggregate on-chip SRAM bandwidth"),
+        "hbm_bytes": _f("byte", 1e9, 1e15, "off-chip HBM capacity"),
+        "hbm_bytes_per_s": _f("byte/s", 1e9, 1e16, "off-chip HBM bandwidth"),
+        "fabric_bytes_per_s": _f("byte/s", 1e9, 1e18, "aggregate on-chip fabric bandwidth"),
+        "io_bytes_per_s": _f("byte/s", 1e8, 1e15, "off-chip / off-wafer I/O bandwidth, total"),
+        "scaleup_bytes_per_s_per_dir": _f("byte/s", 1e8, 1e15, "scale-up (NVLink) bandwidth per chip, per direction"),
+        "scaleout_bytes_per_s_per_dir": _f("byte/s", 1e8, 1e15, "scale-out (NIC) bandwidth per chip, per direction"),
+        "external_memory_bytes": _f("byte", 1e9, 1e17, "external weight memory (e.g. MemoryX)"),
+        "mesh_width_pe": _f("count", 1, 1e5, "processing elements along the fabric's x axis"),
+        "mesh_height_pe": _f("count", 1, 1e5, "processing elements along the fabric's y axis"),
+        "hop_latency_cycles": _f("count", 0.1, 100, "cycles per mesh hop"),
+        "fp16_dense_flop_per_s": _FLOPS,
+        "fp16_sparse_flop_per_s": _FLOPS,
+        "bf16_dense_flop_per_s": _FLOPS,
+        "bf16_sparse_flop_per_s": _FLOPS,
+        "fp8_dense_flop_per_s": _FLOPS,
+        "fp8_sparse_flop_per_s": _FLOPS,
+        "fp4_dense_flop_per_s": _FLOPS,
+        "fp4_sparse_flop_per_s": _FLOPS,
+        "tdp_w": _f("W", 1, 1e6, "chip/module thermal design power"),
+        "system_power_w": _f("W", 10, 1e7, "whole-system power"),
+        "chips": _f("count", 1, 1e6, "chips (GPUs or wafers) in the system"),
+        "price_usd": _f("USD", 1, 1e10, "purchase price"),
+        "release_year": _f("year", 1950, 2100, "year of launch"),
+    },
+    "links": {
+        "bytes_per_s_per_dir": _f("byte/s", 1e6, 1e16, "bandwidth per endpoint, per direction"),
+        "latency_s": _f("s", 1e-12, 1e-2, "one-way latency (alpha)"),
+        "energy_j_per_bit": _f("J/bit", 1e-15, 1e-9, "energy per bit moved"),
+        "port_power_w": _f("W", 1e-3, 1e4, "power per port or transceiver"),
+        "port_bytes_per_s_per_dir": _f("byte/s", 1e6, 1e16, "bandwidth of one port, per direction"),
+        "switch_bytes_per_s": _f("byte/s", 1e8, 1e17, "switch capacity, total as the vendor quotes it"),
+        "ports": _f("count", 1, 1e6, "ports per switch or links per chip"),
+        "domain_chips": _f("count", 1, 1e6, "chips in one scale-up domain"),
+        "reach_m": _f("m", 1e-6, 1e5, "reach"),
+        "hop_latency_s": _f("s", 1e-12, 1e-3, "latency per hop"),
+    },
+    "defect_densities": {"value": _f("1/cm^2", 1e-4, 100, "fatal defect density D0")},
+    "wafer_prices": {"value": _f("USD", 10, 1e6, "price of one 300 mm wafer")},
+    "measurements": {
+        "output_tokens_per_s_per_user": _f("token/s", 1e-2, 1e6, "single-stream decode speed"),
+        "output_tokens_per_s_total": _f("token/s", 1e-2, 1e9, "system decode throughput"),
+        "time_to_first_token_s": _f("s", 1e-5, 1e4, "time to first token"),
+        "allreduce_bus_bytes_per_s": _f("byte/s", 1e6, 1e15, "nccl-tests bus bandwidth"),
+        "sustained_flop_per_s": _f("flop/s", 1e6, 1e21, "sustained floating-point rate"),
+        "sustained_bytes_per_s": _f("byte/s", 1e6, 1e21, "sustained memory bandwidth"),
+        "timesteps_per_s": _f("1/s", 1e-6, 1e9, "simulation time steps per second"),
+        "speedup": _f("count", 1e-3, 1e6, "speed-up ratio vs the stated baseline"),
+        "flop_per_j": _f("flop/J", 1e3, 1e15, "energy efficiency"),
+        "gemv_bytes_per_s": _f("byte/s", 1e6, 1e16, "achieved GEMV memory bandwidth"),
+        "time_s": _f("s", 1e-9, 1e6, "elapsed time"),
+    },
+}
+
+#: Per table: the CSV file, the id column, and the columns every row must have.
+TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
+    "systems": ("systems.csv", "system", ("system", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
+    "links": ("links.csv", "link", ("link", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
+    "defect_densities": (
+        "defect_densities.csv", "id",
+        ("id", "node", "node_nm", "year", "value", "low", "high", "unit", "source", "date", "grade", "note"),
+    ),
+    "wafer_prices": (
+        "wafer_prices.csv", "id",
+        ("id", "node", "node_nm", "year", "value", "low", "high", "unit", "source", "date", "grade", "note"),
+    ),
+    "measurements": (
+        "measurements.csv", "id",
+        ("id", "quantity", "system", "workload", "role", "conditions", "value", "low", "high", "unit",
+         "source", "date", "grade", "note"),
+    ),
+    "events": ("events.csv", "id", ("id", "date", "title", "entity", "category", "value", "unit", "source", "grade", "note")),
+}
+
+_ENTITY_COLUMNS = ("id", "table", "name", "kind", "vendor", "chip")
+_ENTITY_KINDS = {
+    "systems": ("wafer", "gpu", "system", "rack"),
+    "links": ("on_chip", "die_to_die", "chip_to_chip", "scale_up", "scale_out", "optics"),
+}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+class CatalogError(ValueError):
+    """A malformed catalog row; the message names the file, the line and the field."""
+
+    def __init__(self, file: str, line: int, column: str, problem: str):
+        self.file, self.line, self.column, self.problem = file, line, column, problem
+        super().__init__(f"{file}, line {line}, field {column!r}: {problem}")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One sourced number, in the canonical unit of its field.
+
+    ``value``, ``low`` and ``high`` are floats in ``unit`` (canonical); ``raw`` keeps the
+    number and unit as written in the data file.
+    """
+
+    entity: str
+    field: str
+    value: float
+    unit: str
+    source: str
+    date: str
+    grade: str
+    note: str = ""
+    low: float | None = None
+    high: float | None = None
+    raw: str = ""
+
+    @property
+    def range(self) -> tuple[float, float]:
+        """``(low, high)``, or ``(value, value)`` where no range is given."""
+        return (self.value if self.low is None else self.low, self.value if self.high is None else self.high)
+
+
+def data_dir() -> Path:
+    """The folder holding the package's data files."""
+    return Path(str(resources.files("waferscale") / "data"))
+
+
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """Read a CSV file, skipping comments, and return (line number, row) pairs."""
+    name = path.name
+    if not path.exists():
+        raise CatalogError(name, 0, "-", "file is missing")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
+    if not numbered:
+        raise CatalogError(name, 0, "-", "file has no header")
+    header_line, header_text = numbered[0]
+    header = next(csv.reader([header_text]))
+    header = [h.strip() for h in header]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise CatalogError(name, header_line, missing[0], f"header lacks column(s) {missing}")
+    out = []
+    for lineno, text in numbered[1:]:
+        cells = next(csv.reader([text]))
+        if len(cells) != len(header):
+            raise CatalogError(name, lineno, "-", f"has {len(cells)} cells, header has {len(header)}")
+        out.append((lineno, {h: c.strip() for h, c in zip(header, cells)}))
+    return out
+
+
+def _number(name: str, line: int, column: str, text: str, required: bool = True) -> float | None:
+    if text == "":
+        if required:
+            raise CatalogError(name, line, column, "is missing")
+        return None
+    try:
+        x = float(text.replace("_", ""))
+    except ValueError:
+        raise CatalogError(name, line, column, f"{text!r} is not a number") from None
+    if not math.isfinite(x):
+        raise CatalogError(name, line, column, f"{text!r} is not finite")
+    return x
+
+
+def _check_common(name: str, line: int, row: dict[str, str], sources: set[str], need_date: bool = True) -> None:
+    if not row.get("source"):
+        raise CatalogError(name, line, "source", "is missing: every fact needs a source key")
+    for key in row["source"].split(";"):
+        if key.strip() not in sources:
+            raise CatalogError(name, line, "source", f"{key.strip()!r} is not a key in references.bib")
+    grade = row.get("grade", "")
+    if grade not in GRADES:
+        raise CatalogError(name, line, "grade", f"{grade!r} is not one of {sorted(GRADES)}")
+    date = row.get("date", "")
+    if need_date or date:
+        m = _DATE.match(date)
+        if not m:
+            raise CatalogError(name, line, "date", f"{date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        year = int(m.group(1))
+        if not 1940 <= year <= 2100:
+            raise CatalogError(name, line, "date", f"year {year} is outside 1940..2100")
+
+
+def _convert(name: str, line: int, row: dict[str, str], spec: FieldSpec, label: str) -> tuple[float, float | None, float | None]:
+    value = _number(name, line, "value", row["value"])
+    low = _number(name, line, "low", row.get("low", ""), required=False)
+    high = _number(name, line, "high", row.get("high", ""), required=False)
+    if (low is None) != (high is None):
+        raise CatalogError(name, line, "low" if low is None else "high", "give both low and high, or neither")
+    try:
+        conv = [None if x is None else to_canonical(x, row["unit"], spec.unit) for x in (value, low, high)]
+    except UnitError as exc:
+        raise CatalogError(name, line, "unit", str(exc)) from None
+    v, lo, hi = conv
+    assert v is not None
+    if not spec.lo <= v <= spec.hi:
+        raise CatalogError(
+            name, line, "value",
+            f"{row['value']} {row['unit']} = {v:.4g} {spec.unit} is outside the physical range "
+            f"[{spec.lo:.3g}, {spec.hi:.3g}] {spec.unit} for {label}",
+        )
+    if lo is not None and hi is not None and not lo <= v <= hi:
+        raise CatalogError(name, line, "value", f"{row['value']} is not within low..high = {row['low']}..{row['high']}")
+    return v, lo, hi
+
+
+def _read_sources(path: Path) -> pd.DataFrame:
+    from pybtex.database import parse_file
+
+    if not path.exists():
+        raise CatalogError(path.name, 0, "-", "file is missing")
+    bib = parse_file(str(path), bib_format="bibtex")
+    rows = []
+    for key, entry in bib.entries.items():
+        f = entry.fields
+        authors = "; ".join(str(p) for p in entry.persons.get("author", []))
+        rows.append(
+            {
+                "key": key,
+                "type": entry.type,
+                "title": str(f.get("title", "")).strip("{}"),
+                "author": authors or str(f.get("organization", f.get("publisher", ""))),
+                "year": str(f.get("year", "")),
+                "url": str(f.get("url", "")),
+                "venue": str(f.get("journal", f.get("booktitle", f.get("publisher", f.get("howpublished", ""))))),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("key").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All tables of the catalog, validated, with values in canonical units.
+
+    Attributes are pandas DataFrames. Numeric tables carry ``value``/``low``/``high`` in the
+    canonical unit (column ``unit``) and ``raw`` with the number as written.
+    """
+
+    entities: pd.DataFrame
+    systems: pd.DataFrame
+    links: pd.DataFrame
+    defect_densities: pd.DataFrame
+    wafer_prices: pd.DataFrame
+    measurements: pd.DataFrame
+    events: pd.DataFrame
+    sources: pd.DataFrame
+    root: Path = field(default_factory=data_dir)
+
+    # -- look-ups -----------------------------------------------------------------------
+    def _long(self, entity: str) -> tuple[pd.DataFrame, str]:
+        if entity in set(self.systems["system"]):
+            return self.systems, "system"
+        if entity in set(self.links["link"]):
+            return self.links, "link"
+        raise ValueError(
+            f"entity={entity!r} is not in the catalog; allowed: {sorted(self.entities['id'])}"
+        )
+
+    def fact(self, entity: str, field_name: str) -> Fact:
+        """The :class:`Fact` for ``field_name`` of a system or link."""
+        table, col = self._long(entity)
+        hit = table[(table[col] == entity) & (table["field"] == field_name)]
+        if hit.empty:
+            have = sorted(table.loc[table[col] == entity, "field"])
+            raise ValueError(f"field={field_name!r} is not given for {entity!r}; it has {have}")
+        r = hit.iloc[0]
+        return Fact(
+            entity=entity, field=field_name, value=float(r["value"]), unit=r["unit"], source=r["source"],
+            date=r["date"], grade=r["grade"], note=r["note"],
+            low=None if pd.isna(r["low"]) else float(r["low"]),
+            high=None if pd.isna(r["high"]) else float(r["high"]), raw=r["raw"],
+        )
+
+    def value(self, entity: str, field_name: str) -> float:
+        """The value of ``field_name`` for ``entity`` in its canonical unit."""
+        return self.fact(entity, field_name).value
+
+    def has(self, entity: str, field_name: str) -> bool:
+        """Whether the catalog gives ``field_name`` for ``entity``."""
+        try:
+            self.fact(entity, field_name)
+        except ValueError:
+            return False
+        return True
+
+    def ids(self, table: str, kind: str | None = None) -> list[str]:
+        """Entity ids of ``table`` ('systems' or 'links'), optionally of one ``kind``."""
+        e = self.entities[self.entities["table"] == table]
+        if kind is not None:
+            e = e[e["kind"] == kind]
+        return list(e["id"])
+
+    def name(self, entity: str) -> str:
+        """The display name of an entity."""
+        hit = self.entities.loc[self.entities["id"] == entity, "name"]
+        if hit.empty:
+            raise ValueError(f"entity={entity!r} is not in entities.csv")
+        return str(hit.iloc[0])
+
+    def measurement(self, measurement_id: str) -> pd.Series:
+        """One row of the measurements table by its id."""
+        hit = self.measurements[self.measurements["id"] == measurement_id]
+        if hit.empty:
+            raise ValueError(f"measurement_id={measurement_id!r} is not in measurements.csv")
+        return hit.iloc[0]
+
+    def cite(self, keys: Iterable[str]) -> str:
+        """A short citation line for the given source keys: 'Author (year); ...'."""
+        out = []
+        for key in dict.fromkeys(k for ks in keys for k in str(ks).split(";")):
+            hit = self.sources[self.sources["key"] == key]
+            if hit.empty:
+                raise ValueError(f"source={key!r} is not a key in references.bib")
+            r = hit.iloc[0]
+            who = r["author"].split(";")[0].split(",")[0].strip() or key
+            out.append(f"{who} ({r['year']})" if r["year"] else who)
+        return "; ".join(out)
+
+    def grade_counts(self) -> pd.DataFrame:
+        """Rows per table and grade, in the order of :data:`GRADES` (columns table, grade, rows)."""
+        parts = []
+        for name in ("systems", "links", "defect_densities", "wafer_prices", "measurements", "events"):
+            df = getattr(self, name)
+            c = df.groupby("grade").size()
+            parts += [{"table": name, "grade": g, "rows": int(c.get(g, 0))} for g in GRADES if c.get(g, 0)]
+        return pd.DataFrame(parts, columns=["table", "grade", "rows"])
+
+    @property
+    def fact_count(self) -> int:
+        """Number of sourced fact rows across all numeric tables."""
+        return sum(len(t) for t in (self.systems, self.links, self.defect_densities, self.wafer_prices,
+                                    self.measurements, self.events))
+
+
+def _load_entities(root: Path) -> pd.DataFrame:
+    name = "entities.csv"
+    rows = _read_rows(root / name, _ENTITY_COLUMNS)
+    seen: set[str] = set()
+    for line, r in rows:
+        if not _ID.match(r["id"]):
+            raise CatalogError(name, line, "id", f"{r['id']!r} must be lower-case letters, digits and _")
+        if r["id"] in seen:
+            raise CatalogError(name, line, "id", f"{r['id']!r} appears twice")
+        seen.add(r["id"])
+        if r["table"] not in _ENTITY_KINDS:
+            raise CatalogError(name, line, "table", f"{r['table']!r} is not one of {sorted(_ENTITY_KINDS)}")
+        if r["kind"] not in _ENTITY_KINDS[r["table"]]:
+            raise CatalogError(name, line, "kind", f"{r['kind']!r} is not one of {_ENTITY_KINDS[r['table']]}")
+        if not r["name"]:
+            raise CatalogError(name, line, "name", "is missing")
+    for line, r in rows:
+        if r["chip"] and r["chip"] not in seen:
+            raise CatalogError(name, line, "chip", f"{r['chip']!r} is not an entity id")
+    return pd.DataFrame([r for _, r in rows], columns=list(_ENTITY_COLUMNS))
+
+
+def _load_long(root: Path, table: str, entities: pd.DataFrame, sources: set[str]) -> pd.DataFrame:
+    fname, idcol, columns = TABLES[table]
+    known = set(entities.loc[entities["table"] == table, "id"])
+    specs = FIELDS[table]
+    out, seen = [], set()
+    for line, r in _read_rows(root / fname, columns):
+        if r[idcol] not in known:
+            raise CatalogError(fname, line, idcol, f"{r[idcol]!r} is not listed in entities.csv for {table}")
+        if r["field"] not in specs:
+            raise CatalogError(fname, line, "field", f"{r['field']!r} is not a known field; see catalog.FIELDS[{table!r}]")
+        key = (r[idcol], r["field"])
+        if key in seen:
+            raise CatalogError(fname, line, "field", f"{key} appears twice; put conflicting values in low/high")
+        seen.add(key)
+        _check_common(fname, line, r, sources)
+        spec = specs[r["field"]]
+        v, lo, hi = _convert(fname, line, r, spec, r["field"])
+        out.append({**r, "value": v, "low": lo, "high": hi, "unit": spec.unit, "raw": f"{r['value']} {r['unit']}", "line": line})
+    return pd.DataFrame(out, columns=[*columns, "raw", "line"])
+
+
+def _load_series(root: Path, table: str, sources: set[str], systems: set[str]) -> pd.DataFrame:
+    fname, idcol, columns = TABLES[table]
+    out, seen = [], set()
+    for line, r in _read_rows(root / fname, columns):
+        if not _ID.match(r[idcol]):
+            raise CatalogError(fname, line, idcol, f"{r[idcol]!r} must be lower-case letters, digits and _")
+        if r[idcol] in seen:
+            raise CatalogError(fname, line, idcol, f"{r[idcol]!r} appears twice")
+        seen.add(r[idcol])
+        _check_common(fname, line, r, sources, need_date=True)
+        extra: dict[str, object] = {}
+        if table in ("defect_densities", "wafer_prices"):
+            spec = FIELDS[table]["value"]
+            extra["node_nm"] = _number(fname, line, "node_nm", r["node_nm"])
+            extra["year"] = int(_number(fname, line, "year", r["year"]))  # type: ignore[arg-type]
+            label = table
+        elif table == "measurements":
+            if r["quantity"] not in FIELDS["measurements"]:
+                raise CatalogError(fname, line, "quantity", f"{r['quantity']!r} is not one of {sorted(FIELDS['measurements'])}")
+            if r["role"] not in ROLES:
+                raise CatalogError(fname, line, "role", f"{r['role']!r} is not one of {ROLES}")
+            if r["system"] not in systems:
+                raise CatalogError(fname, line, "system", f"{r['system']!r} is not a system id in entities.csv")
+            spec = FIELDS["measurements"][r["quantity"]]
+            label = r["quantity"]
+            extra["conditions"] = _parse_conditions(fname, line, r["conditions"])
+        else:  # events: the unit must parse; no canonical unit
+            value = _number(fname, line, "value", r["value"])
+            try:
+                parse_unit(r["unit"])
+            except UnitError as exc:
+                raise CatalogError(fname, line, "unit", str(exc)) from None
+            out.append({**r, "value": value, "line": line})
+            continue
+        v, lo, hi = _convert(fname, line, r, spec, label)
+        out.append({**r, **extra, "value": v, "low": lo, "high": hi, "unit": spec.unit, "raw": f"{r['value']} {r['unit']}", "line": line})
+    cols = [*columns, "line"] + ([] if table == "events" else ["raw"])
+    df = pd.DataFrame(out, columns=cols)
+    if table == "events":
+        df = df.sort_values(["date", "id"]).reset_index(drop=True)
+    return df
+
+
+def _parse_conditions(fname: str, line: int, text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    for part in text.split(";"):
+        if "=" not in part:
+            raise CatalogError(fname, line, "conditions", f"{part!r} is not key=value")
+        k, v = part.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _load(root: Path) -> Catalog:
+    sources_df = _read_sources(root / "references.bib")
+    keys = set(sources_df["key"])
+    entities = _load_entities(root)
+    systems = _load_long(root, "systems", entities, keys)
+    links = _load_long(root, "links", entities, keys)
+    sys_ids = set(entities.loc[entities["table"] == "systems", "id"])
+    return Catalog(
+        entities=entities,
+        systems=systems,
+        links=links,
+        defect_densities=_load_series(root, "defect_densities", keys, sys_ids),
+        wafer_prices=_load_series(root, "wafer_prices", keys, sys_ids),
+        measurements=_load_series(root, "measurements", keys, sys_ids),
+        events=_load_series(root, "events", keys, sys_ids),
+        sources=sources_df,
+        root=root,
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_cached(root: str) -> Catalog:
+    return _load(Path(root))
+
+
+def load(root: str | Path | None = None) -> Catalog:
+    """Load and validate the catalog (cached per folder).
+
+    Parameters
+    ----------
+    root : path, optional
+        Folder with the CSV files and ``references.bib``; defaults to the package's own data
+        (:func:`data_dir`). Pass a copy to test additions without touching the package.
+
+    Raises
+    ------
+    CatalogError
+        For the first malformed row, naming file, line and field.
+    """
+    return _load_cached(str(Path(root) if root is not None else data_dir()))

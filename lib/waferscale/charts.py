@@ -1,0 +1,277 @@
+"""One chart style for the whole book, and a renderer that works offline and deterministically.
+
+Importing this module registers and enables
+
+* the ``waferscale`` altair theme: the Okabe–Ito colour-blind-safe palette, readable fonts, axis
+  titles that carry units (the charts supply them), and left-anchored titles that state a finding;
+* the ``waferscale`` renderer: each chart becomes an HTML ``<div>`` with an id derived from a hash
+  of its spec (so two runs give byte-identical notebook outputs) plus a short script that calls
+  ``vegaEmbed``. The Vega, Vega-Lite and vega-embed JavaScript is *not* inlined and *not* loaded
+  from a CDN: the book ships it once as ``_static/vega-bundle.js`` (see :func:`write_bundle`).
+  The same output also carries the Vega-Lite JSON, which JupyterLab renders natively.
+
+Use :func:`finish` on every chart: it sets the finding as the title and puts a source line,
+naming catalog sources and their grades, under the chart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import altair as alt
+
+__all__ = [
+    "PALETTE",
+    "GRADE_COLORS",
+    "theme",
+    "render",
+    "finish",
+    "source_line",
+    "write_bundle",
+    "BUNDLE_NAME",
+    "grade_chart",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, black last.
+PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+#: One colour per catalog grade, used wherever grades are shown.
+GRADE_COLORS: dict[str, str] = {
+    "spec_sheet": "#0072B2",
+    "peer_reviewed": "#009E73",
+    "measured_here": "#000000",
+    "vendor_claim": "#E69F00",
+    "third_party": "#56B4E9",
+    "derived": "#CC79A7",
+    "uncertain": "#D55E00",
+}
+
+BUNDLE_NAME = "vega-bundle.js"
+_WIDTH = 560
+_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+def theme() -> dict:
+    """The book's altair theme as a Vega-Lite config dictionary."""
+    return {
+        "config": {
+            "background": "white",
+            "font": _FONT,
+            "view": {"continuousWidth": _WIDTH, "continuousHeight": 300, "stroke": None},
+            "range": {"category": list(PALETTE)},
+            "title": {"anchor": "start", "fontSize": 15, "fontWeight": 600, "subtitleFontSize": 12,
+                      "subtitleColor": "#444", "offset": 10},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "grid": True,
+                     "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888", "labelColor": "#333",
+                     "titleColor": "#222"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right"},
+            "line": {"strokeWidth": 2.2},
+            "point": {"size": 60, "filled": True},
+            "text": {"fontSize": 11},
+        }
+    }
+
+
+# -- rendering --------------------------------------------------------------------------------
+_seen: Counter[str] = Counter()
+
+
+def _spec_json(spec: dict) -> str:
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _description(spec: dict) -> str:
+    if spec.get("description"):
+        return str(spec["description"])
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    if isinstance(title, list):
+        title = " ".join(title)
+    return str(title or "chart")
+
+
+def render(spec: dict, **_: object) -> dict[str, object]:
+    """Altair renderer: a deterministic HTML embed plus the Vega-Lite JSON for JupyterLab.
+
+    The element id is ``ws-chart-`` followed by the first 12 hex digits of the SHA-256 of the
+    canonical spec JSON (and a counter if the same chart is shown twice in one kernel).
+    """
+    payload = _spec_json(spec)
+    digest = hashlib.sha256(payload.encode()).hexdigest()[:12]
+    _seen[digest] += 1
+    cid = f"ws-chart-{digest}" + (f"-{_seen[digest]}" if _seen[digest] > 1 else "")
+    desc = _description(spec)
+    safe = payload.replace("</", "<\\/")
+    body = (
+        f'<div class="ws-chart" id="{cid}" role="figure" aria-label="{html.escape(desc, quote=True)}"></div>\n'
+        "<script type=\"text/javascript\">(function () {\n"
+        f"  var el = document.getElementById(\"{cid}\");\n"
+        f"  var spec = {safe};\n"
+        "  if (window.vegaEmbed) {\n"
+        "    window.vegaEmbed(el, spec, {actions: false, renderer: \"svg\"}).catch(function (e) { console.error(e); });\n"
+        "  } else {\n"
+        "    el.textContent = \"This chart needs vega-bundle.js, which the built book ships in _static/.\";\n"
+        "  }\n"
+        "})();</script>"
+    )
+    return {
+        "text/html": body,
+        f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.')[0]}+json": spec,
+        "text/plain": f"<chart {cid}: {desc}>",
+    }
+
+
+def source_line(sources: Iterable[tuple[str, str]] | object, catalog: object | None = None) -> str:
+    """'Sources: Author (year) [grade]; ...' for (source key, grade) pairs or a catalog DataFrame.
+
+    A DataFrame must have ``source`` and ``grade`` columns; multi-key cells (``a;b``) are split.
+    Each source appears once, with every grade it carries in the data shown.
+    """
+    from . import catalog as _catalog
+    from .catalog import GRADES
+
+    cat = catalog if catalog is not None else _catalog.load()
+    if hasattr(sources, "itertuples"):
+        pairs = [(str(r.source), str(r.grade)) for r in sources.itertuples()]  # type: ignore[attr-defined]
+    else:
+        pairs = [(str(s), str(g)) for s, g in sources]  # type: ignore[union-attr]
+    grades: dict[str, list[str]] = {}
+    for keys, grade in pairs:
+        for key in keys.split(";"):
+            g = grades.setdefault(key.strip(), [])
+            if grade not in g:
+                g.append(grade)
+    parts = [f"{cat.cite([k])} [{', '.join(GRADES.get(g, g) for g in gs)}]" for k, gs in grades.items()]  # type: ignore[attr-defined]
+    return "Sources: " + "; ".join(parts) if parts else "Sources: none"
+
+
+def _wrap(text: str, width_chars: int) -> list[str]:
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width_chars:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def finish(
+    chart: alt.TopLevelMixin,
+    *,
+    title: str,
+    sources: str,
+    subtitle: str | Sequence[str] | None = None,
+    description: str | None = None,
+    width: int = _WIDTH,
+) -> alt.VConcatChart:
+    """Give ``chart`` the book's finishing: a finding as title, a source line underneath.
+
+    Parameters
+    ----------
+    chart : altair chart
+        The chart (single, layered or concatenated) with its axes already titled with units.
+    title : str
+        The finding the chart shows, as a sentence ("An H100-size die loses ...").
+    sources : str
+        The source line, usually from :func:`source_line`.
+    subtitle : str or list of str, optional
+        A short reading guide under the title.
+    description : str, optional
+        Text alternative for screen readers; defaults to title and subtitle.
+    width : int
+        Width in pixels, used to wrap the source line.
+    """
+    if not title.strip():
+        raise ValueError("title='' is empty; a chart's title must state its finding")
+    if not sources.strip():
+        raise ValueError("sources='' is empty; every chart names its sources")
+    lines = _wrap(sources, max(40, width // 6))
+    footer = (
+        alt.Chart(alt.Data(values=[{"line": ln, "i": i} for i, ln in enumerate(lines)]))
+        .mark_text(align="left", baseline="top", fontSize=10, color="#555")
+        .encode(text="line:N", x=alt.value(0), y=alt.YValue(alt.ExprRef("datum.i * 13")))
+        .properties(width=width, height=13 * len(lines))
+    )
+    sub = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    desc = description or " ".join([title, *sub])
+    return alt.vconcat(chart, footer, spacing=6).properties(
+        title=alt.TitleParams(text=title, subtitle=sub or alt.Undefined), description=desc
+    ).configure_concat(spacing=6)
+
+
+def grade_chart(counts: "object", catalog: object) -> alt.VConcatChart:
+    """Stacked bars: how many catalog rows each grade has, per table (from ``Catalog.grade_counts``)."""
+    from .catalog import GRADES
+
+    df = counts.assign(label=[GRADES[g] for g in counts["grade"]])  # type: ignore[attr-defined]
+    total = int(df["rows"].sum())
+    strong = int(df.loc[df["grade"].isin(["spec_sheet", "peer_reviewed", "measured_here"]), "rows"].sum())
+    order = [GRADES[g] for g in GRADES]
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("table:N", title=None, sort=["systems", "links", "measurements", "events", "defect_densities", "wafer_prices"]),
+        x=alt.X("sum(rows):Q", title="catalog rows (count)", stack="zero"),
+        color=alt.Color("label:N", title="grade", sort=order,
+                        scale=alt.Scale(domain=order, range=[GRADE_COLORS[g] for g in GRADES])),
+        order=alt.Order("grade_rank:Q"),
+        tooltip=[alt.Tooltip("table:N"), alt.Tooltip("label:N", title="grade"), alt.Tooltip("rows:Q")],
+    ).transform_calculate(
+        grade_rank=" + ".join(f"(datum.grade == '{g}') * {i}" for i, g in enumerate(GRADES))
+    ).properties(width=_WIDTH - 160, height=180)
+    n_src = len(catalog.sources)  # type: ignore[attr-defined]
+    return finish(
+        bars,
+        title=f"{strong} of the catalog's {total} facts are spec sheets or peer-reviewed; the rest carry weaker grades",
+        sources=f"Sources: the waferscale catalog ({total} rows citing {n_src} sources in references.bib)",
+        width=_WIDTH,
+    )
+
+
+# -- the shared JavaScript bundle ----------------------------------------------------------------
+def write_bundle(folder: str | Path) -> Path:
+    """Write Vega, Vega-Lite and vega-embed as one script, ``folder/vega-bundle.js``.
+
+    The bundle comes from the pinned ``vl-convert-python`` and sets ``window.vegaEmbed``; the
+    book loads it once per page from ``_static/``. It is rewritten only when its content changes.
+    """
+    import vl_convert as vlc
+
+    vl_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    body = vlc.javascript_bundle(vl_version=vl_minor)
+    header = (
+        f"/* Vega {vlc.get_vega_version()}, Vega-Lite {vl_minor}, vega-embed {vlc.get_vega_embed_version()};"
+        f" bundled by vl-convert-python for waferscale. */\n"
+    )
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / BUNDLE_NAME
+    text = header + body
+    if not out.exists() or out.read_text(encoding="utf-8") != text:
+        out.write_text(text, encoding="utf-8")
+    return out
+
+
+def _setup() -> None:
+    alt.theme.register("waferscale", enable=True)(theme)
+    if "waferscale" not in alt.renderers.names():
+        alt.renderers.register("waferscale", render)
+    alt.renderers.enable("waferscale")
+
+
+_setup()
+
+
+if __name__ == "__main__":  # python -m waferscale.charts bundle _static
+    if len(sys.argv) == 3 and sys.argv[1] == "bundle":
+        print(write_bundle(sys.argv[2]))
+    else:
+        sys.exit("usage: python -m waferscale.charts bundle FOLDER")

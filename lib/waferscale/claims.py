@@ -1,0 +1,434 @@
+"""The claims ledger: every testable claim of the article under test, with a computed verdict.
+
+The article is ``shared/reference/seed_article.md`` (an investor's piece on Cerebras, 2026).
+Each :class:`Claim` names the chapter that tests it and a *verdict function*: a pure function of
+the :class:`~waferscale.catalog.Catalog` that computes the model's (or the data's) figure and
+returns a :class:`Verdict`. No verdict is typed: change a catalog row or a model parameter and
+the verdict can change. Claims whose chapter has not yet built its model say so
+(``not yet modelled``) and name what the chapter will compute.
+
+The *claimed* numbers (20x, 2.4x) are the article's, stored on the claim so that the verdict can
+compare against them; they never enter a computation of the figure.
+
+Examples
+--------
+>>> table = ledger()                     # doctest: +SKIP
+>>> table.loc[table.id == "C01", "verdict"].item()   # doctest: +SKIP
+'holds only if'
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from . import catalog as _catalog
+from .catalog import Catalog
+
+__all__ = ["Status", "Verdict", "Claim", "CHAPTERS", "CLAIMS", "ledger", "evaluate", "claim", "ledger_html", "summary"]
+
+
+class Status(str, enum.Enum):
+    """The four verdicts a claim can get."""
+
+    HOLDS = "holds"
+    HOLDS_IF = "holds only if"
+    FAILS = "does not hold"
+    PENDING = "not yet modelled"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A computed verdict: status, the figure behind it (with unit), and a one-line reason.
+
+    ``basis`` says where the figure comes from: ``model`` (a chapter's model), ``catalog data``
+    (arithmetic on sourced catalog rows, no model yet) or ``none`` (not yet modelled).
+    """
+
+    status: Status
+    figure: float | None
+    unit: str
+    detail: str
+    basis: str = "catalog data"
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the article: what it says, where the book tests it, and how."""
+
+    id: str
+    section: str
+    quote: str
+    paraphrase: str
+    chapter: str
+    kind: str  # "quantitative" or "qualitative"
+    verdict: Callable[[Catalog], Verdict]
+    claimed: float | None = None
+    claimed_unit: str = ""
+
+
+#: Chapter docnames (files in chapters/) and titles, in book order.
+CHAPTERS: dict[str, str] = {
+    "intro": "Introduction and claims ledger",
+    "communication": "Eliminate or optimise communication",
+    "yield_history": "Yield: why wafer-scale failed, and why it works now",
+    "performance": "Performance: single-point limit vs system scaling",
+    "suitability": "Which workloads suit a wafer",
+    "outlook": "Industry outlook",
+    "lasting_idea": "The lasting idea: fault tolerance beyond the wafer",
+}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _pending(what: str) -> Callable[[Catalog], Verdict]:
+    """Verdict function for a claim whose chapter has not yet built its model."""
+
+    def fn(_: Catalog) -> Verdict:
+        return Verdict(Status.PENDING, None, "", f"To be computed: {what}", basis="none")
+
+    fn.__doc__ = f"Not yet modelled: {what}"
+    return fn
+
+
+def _missing(cat: Catalog, needs: list[tuple[str, str]]) -> Verdict | None:
+    gaps = [f"{e}.{f}" for e, f in needs if not cat.has(e, f)]
+    if gaps:
+        return Verdict(Status.PENDING, None, "", f"catalog lacks {', '.join(gaps)}", basis="none")
+    return None
+
+
+def _srcs(cat: Catalog, needs: list[tuple[str, str]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(cat.fact(e, f).source for e, f in needs))
+
+
+def _speed(cat: Catalog, *, system: str, workload: str, **conditions: str) -> pd.Series | None:
+    m = cat.measurements
+    hit = m[(m["quantity"] == "output_tokens_per_s_per_user") & (m["system"] == system) & (m["workload"] == workload)]
+    for key, want in conditions.items():
+        hit = hit[[c.get(key) == want for c in hit["conditions"]]]
+    if hit.empty:
+        return None
+    return hit.sort_values("date").iloc[0]
+
+
+# -- verdict functions computed from catalog data ----------------------------------------------
+def _ratio_vs_claim(figure: float, claimed: float, tolerance: float = 0.25) -> bool:
+    return abs(figure / claimed - 1.0) <= tolerance
+
+
+def _c01_small_models(cat: Catalog) -> Verdict:
+    """Measured speed ratio, Cerebras vs the fastest H100 endpoint in the same comparison (8B)."""
+    wafer = _speed(cat, system="cs3", workload="llama3_1_8b", spec_decode="none")
+    gpu = _speed(cat, system="h100_sxm", workload="llama3_1_8b", endpoint="best_cloud")
+    if wafer is None or gpu is None:
+        return Verdict(Status.PENDING, None, "", "catalog lacks the 8B speed measurements", basis="none")
+    ratio = wafer["value"] / gpu["value"]
+    claimed = _claim("C01").claimed
+    src = (wafer["source"], gpu["source"])
+    if claimed and _ratio_vs_claim(ratio, claimed):
+        return Verdict(Status.HOLDS, ratio, "x", "measured ratio is close to the claim", sources=src)
+    return Verdict(
+        Status.HOLDS_IF, ratio, "x",
+        f"against the fastest H100 endpoint measured in the same comparison the ratio is {ratio:.1f}x; "
+        "a ratio near the claim needs a slower (hyperscaler) H100 baseline. The decode model will say why.",
+        sources=src,
+    )
+
+
+def _c02_large_model_b200(cat: Catalog) -> Verdict:
+    """Measured single-user speed ratio on Llama 4 Maverick, CS-3 vs DGX B200."""
+    wafer = _speed(cat, system="cs3", workload="llama4_maverick")
+    gpu = _speed(cat, system="dgx_b200", workload="llama4_maverick")
+    if wafer is None or gpu is None:
+        return Verdict(Status.PENDING, None, "", "catalog lacks the Maverick measurements", basis="none")
+    ratio = wafer["value"] / gpu["value"]
+    claimed = _claim("C02").claimed or 0.0
+    conds = gpu["conditions"]
+    cond_text = ", ".join(f"{k}={v}" for k, v in sorted(conds.items()))
+    status = Status.HOLDS_IF if _ratio_vs_claim(ratio, claimed, 0.15) else Status.FAILS
+    return Verdict(
+        status, ratio, "x",
+        f"measured ratio {ratio:.2f}x holds only for batch-1 'best tuned' setups on a 400B-total MoE "
+        f"with few active parameters (GPU side: {cond_text})",
+        sources=(wafer["source"], gpu["source"]),
+    )
+
+
+def _c03_compute_outpaces_communication(cat: Catalog) -> Verdict:
+    """Growth of dense BF16 FLOP/s vs growth of HBM and NVLink bandwidth, A100 → B200."""
+    needs = [("a100_sxm", "bf16_dense_flop_per_s"), ("b200", "bf16_dense_flop_per_s"),
+             ("a100_sxm", "hbm_bytes_per_s"), ("b200", "hbm_bytes_per_s"),
+             ("a100_sxm", "scaleup_bytes_per_s_per_dir"), ("b200", "scaleup_bytes_per_s_per_dir")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    v = {k: cat.value(*k) for k in needs}
+    flops = v[needs[1]] / v[needs[0]]
+    hbm = v[needs[3]] / v[needs[2]]
+    link = v[needs[5]] / v[needs[4]]
+    figure = flops / max(hbm, link)
+    status = Status.HOLDS if figure > 1 else Status.FAILS
+    return Verdict(
+        status, figure, "x",
+        f"A100→B200: compute grew {flops:.1f}x, HBM bandwidth {hbm:.1f}x, NVLink bandwidth {link:.1f}x, "
+        "so each FLOP has fewer bytes to feed it: communication, not compute, is the growing constraint",
+        sources=_srcs(cat, needs),
+    )
+
+
+def _c10_on_chip_lowest(cat: Catalog) -> Verdict:
+    """Per-hop latency of the on-wafer fabric vs NVLink 4's validated α."""
+    needs = [("wse3_fabric", "hop_latency_s"), ("nvlink4", "latency_s")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    ratio = cat.value("nvlink4", "latency_s") / cat.value("wse3_fabric", "hop_latency_s")
+    energy_known = cat.has("wse3_fabric", "energy_j_per_bit")
+    detail = (
+        f"one on-wafer hop is {ratio:,.0f}x shorter than NVLink 4's α; "
+        + ("energy compared in the communication chapter" if energy_known else
+           "no on-wafer energy per bit is published, so the energy half rests on wire physics (communication chapter)")
+    )
+    return Verdict(Status.HOLDS if energy_known else Status.HOLDS_IF, ratio, "x", detail, sources=_srcs(cat, needs))
+
+
+def _c11_cpo_conversion(cat: Catalog) -> Verdict:
+    """Energy per bit of co-packaged optics vs an electrical chip-to-chip link (NVLink-C2C)."""
+    needs = [("cpo_nvidia", "energy_j_per_bit"), ("nvlink_c2c", "energy_j_per_bit")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    ratio = cat.value("cpo_nvidia", "energy_j_per_bit") / cat.value("nvlink_c2c", "energy_j_per_bit")
+    status = Status.HOLDS if ratio > 1 else Status.FAILS
+    return Verdict(
+        status, ratio, "x",
+        f"a bit through co-packaged optics costs {ratio:.1f}x the energy of a short electrical chip-to-chip link",
+        sources=_srcs(cat, needs),
+    )
+
+
+def _c12_crossing_chips(cat: Catalog) -> Verdict:
+    """On-wafer fabric bandwidth vs the CS-3's off-wafer I/O bandwidth."""
+    needs = [("wse3", "fabric_bytes_per_s"), ("cs3", "io_bytes_per_s")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    ratio = cat.value("wse3", "fabric_bytes_per_s") / cat.value("cs3", "io_bytes_per_s")
+    status = Status.HOLDS if ratio > 100 else Status.FAILS
+    return Verdict(
+        status, ratio, "x",
+        f"bandwidth falls {ratio:,.0f}x from the on-wafer fabric to the system's off-wafer I/O",
+        sources=_srcs(cat, needs),
+    )
+
+
+def _c14_single_machine_power(cat: Catalog) -> Verdict:
+    """Power of one CS-3 vs one H100 and one DGX H100."""
+    needs = [("cs3", "system_power_w"), ("h100_sxm", "tdp_w"), ("dgx_h100", "system_power_w")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    cs3 = cat.value("cs3", "system_power_w")
+    per_gpu = cs3 / cat.value("h100_sxm", "tdp_w")
+    per_dgx = cs3 / cat.value("dgx_h100", "system_power_w")
+    return Verdict(
+        Status.HOLDS, per_gpu, "x",
+        f"one CS-3 draws {per_gpu:.0f}x an H100's TDP and {per_dgx:.1f}x a whole 8-GPU DGX H100",
+        sources=_srcs(cat, needs),
+    )
+
+
+def _c21_power_density(cat: Catalog) -> Verdict:
+    """Heat flux (W/cm²) of the wafer vs an H100 die."""
+    needs = [("cs3", "system_power_w"), ("wse3", "die_area_mm2"), ("h100_sxm", "tdp_w"), ("h100_sxm", "die_area_mm2")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    wafer = cat.value("cs3", "system_power_w") / (cat.value("wse3", "die_area_mm2") / 100.0)
+    gpu = cat.value("h100_sxm", "tdp_w") / (cat.value("h100_sxm", "die_area_mm2") / 100.0)
+    ratio = wafer / gpu
+    status = Status.FAILS if ratio < 1 else Status.HOLDS
+    return Verdict(
+        status, ratio, "x",
+        f"even charging all system power to the wafer, its flux is {wafer:.0f} W/cm² vs {gpu:.0f} W/cm² for an "
+        "H100 (TDP incl. HBM): density is not the wall; total power per part and its delivery are",
+        sources=_srcs(cat, needs),
+    )
+
+
+# -- the ledger -------------------------------------------------------------------------------
+def _c(id, section, quote, paraphrase, chapter, kind, verdict, claimed=None, claimed_unit=""):
+    return Claim(id, section, quote, paraphrase, chapter, kind, verdict, claimed, claimed_unit)
+
+
+CLAIMS: tuple[Claim, ...] = (
+    _c("C01", "intro", "up to 20 times that of H100",
+       "On small models, Cerebras infers up to ~20x faster than an H100.", "performance", "quantitative",
+       _c01_small_models, 20.0, "x"),
+    _c("C02", "intro", "about 2.4 times that of B200",
+       "For a ~400B-parameter model, one user gets ~2.4x the speed of a B200 system on a CS-3.", "performance",
+       "quantitative", _c02_large_model_b200, 2.4, "x"),
+    _c("C03", "intro", "from 'raw compute' to 'communication'",
+       "AI hardware progress is now limited by communication and system architecture more than raw compute.",
+       "communication", "qualitative", _c03_compute_outpaces_communication),
+    _c("C04", "1", "how to not need connections",
+       "A wafer's on-chip network replaces cross-node communication for a whole model.", "communication",
+       "qualitative", _pending("bytes that stay on the wafer vs leave it, per decode step and training step")),
+    _c("C05", "2", "Yield cannot support it",
+       "In the 1980s yield made wafer-scale chips impossible.", "yield_history", "quantitative",
+       _pending("yield of a Trilogy-size chip at 1980s defect densities, with and without redundancy")),
+    _c("C06", "2", "Lack of fault-tolerance mechanisms",
+       "Early wafer-scale efforts failed for want of fault tolerance.", "yield_history", "qualitative",
+       _pending("wafer yield with coarse vs fine-grained spares at the same defect density")),
+    _c("C07", "2", "Software cannot support it",
+       "Software could not program wafer-scale machines then.", "yield_history", "qualitative",
+       _pending("no physical model tests this; the chapter records the historical evidence")),
+    _c("C08", "2", "from 'perfect hardware' to 'fault-tolerant systems'",
+       "The enabling change is tolerating defects instead of demanding perfect dies.", "yield_history",
+       "quantitative", _pending("Monte Carlo wafer yield: full logical array with ~7% spare cores vs none")),
+    _c("C09", "2", "high parallelism, strong synchronization",
+       "AI workloads suit wafers: highly parallel, tightly synchronised, communication-driven.", "suitability",
+       "qualitative", _pending("communication share and mesh regularity of AI training and inference")),
+    _c("C10", "3.1", "lowest latency, lowest energy consumption",
+       "Purely on-chip communication gives the lowest latency and energy.", "communication", "quantitative",
+       _c10_on_chip_lowest),
+    _c("C11", "3.1", "still involves optical-electrical conversion",
+       "Co-packaged optics still pays for optical-electrical conversion.", "communication", "quantitative",
+       _c11_cpo_conversion),
+    _c("C12", "3.2", "once crossing chips → back to communication",
+       "Once a model spans several wafers, Cerebras is back to communication limits.", "communication",
+       "quantitative", _c12_crossing_chips),
+    _c("C13", "3.2", "bandwidth can be sustainably expanded",
+       "CPO lets system bandwidth keep scaling.", "communication", "quantitative",
+       _pending("bandwidth and energy per GPU from 8 GPUs to thousands over IB, pluggable optics and CPO")),
+    _c("C14", "3.3", "extremely high power consumption for a single machine",
+       "A single Cerebras machine draws very high power, but communicates efficiently.", "performance",
+       "quantitative", _c14_single_machine_power),
+    _c("C15", "3.3", "overall system efficiency is more balanced",
+       "GPU+CPO systems keep per-node power controllable and system efficiency balanced.", "performance",
+       "qualitative", _pending("energy per token and power per node for both systems vs concurrency")),
+    _c("C16", "3", "Cerebras wins at 'single-machine limits'",
+       "Cerebras wins at single-machine limits; CPO/GPU wins at system scale.", "performance", "quantitative",
+       _pending("per-user speed and system throughput vs users and chips; where the winner flips")),
+    _c("C17", "4", "Is communication a bottleneck?",
+       "Three questions decide suitability: communication bottleneck, centralisable, regular.", "suitability",
+       "qualitative", _pending("the three features measured for ≥10 workloads")),
+    _c("C18", "4", "highly suitable for large model training",
+       "Dense-model training, very long context and PDE/CFD HPC are highly suitable.", "suitability",
+       "quantitative", _pending("predicted wafer vs GPU speed-up for these workloads; HPC validation")),
+    _c("C19", "4", "partially suitable",
+       "Low-concurrency inference and graph computing are partially suitable.", "suitability", "quantitative",
+       _pending("speed-up vs concurrency and vs graph irregularity")),
+    _c("C20", "4", "Not suitable for CPU",
+       "General CPU work, high-concurrency inference, edge chips and real-time systems are not suitable.",
+       "suitability", "quantitative", _pending("speed-up and cost per task for these workloads")),
+    _c("C21", "5", "power density",
+       "Power density is a physical limit that fault tolerance cannot fix.", "outlook", "quantitative",
+       _c21_power_density),
+    _c("C22", "5", "signal delay",
+       "Signal delay across a wafer is a physical limit.", "outlook", "quantitative",
+       _pending("RC and time-of-flight delay across 21.5 cm vs clock period; mesh crossing cycles")),
+    _c("C23", "5", "higher yield for small dies; chiplet flexibility",
+       "Small dies and chiplets are cheaper per good mm².", "outlook", "quantitative",
+       _pending("cost per good mm² vs die area: monolithic, chiplets, redundant wafer")),
+    _c("C24", "5", "favor modular, multi-client reuse",
+       "Foundries favour modular packaging over ultra-large monoliths.", "outlook", "qualitative",
+       _pending("foundry packaging roadmap (CoWoS, SoW-X) against the claim")),
+    _c("C25", "5", "inference accounts for a much higher proportion",
+       "Inference now dominates demand; multi-task, high-concurrency use is becoming mainstream.", "outlook",
+       "quantitative", _pending("training vs inference share of AI compute over time, sourced estimates")),
+    _c("C26", "5", "unlikely to become mainstream",
+       "Wafer-scale is unlikely to become mainstream.", "outlook", "qualitative",
+       _pending("the four reasons combined; what would have to change")),
+    _c("C27", "6", "chiplet-level fault tolerance",
+       "Fault-tolerant design (chiplet-level spares, package-level rerouting) will spread.", "lasting_idea",
+       "quantitative", _pending("system yield and cost per good package with k spare chiplets")),
+    _c("C28", "6", "a best practice for all chip companies",
+       "Cerebras is a best practice to learn from, not NVIDIA's killer; GPUs already tolerate faults.",
+       "lasting_idea", "qualitative", _pending("what GPUs already do (disabled SMs) vs wafer-scale sparing")),
+)
+
+_BY_ID = {c.id: c for c in CLAIMS}
+
+
+def _claim(claim_id: str) -> Claim:
+    return _BY_ID[claim_id]
+
+
+def claim(claim_id: str) -> Claim:
+    """The claim with id ``claim_id`` (e.g. ``"C01"``)."""
+    if claim_id not in _BY_ID:
+        raise ValueError(f"claim_id={claim_id!r} is not in the ledger; allowed: {', '.join(_BY_ID)}")
+    return _BY_ID[claim_id]
+
+
+def evaluate(claim_id: str, cat: Catalog | None = None) -> Verdict:
+    """Run one claim's verdict function on the catalog."""
+    c = claim(claim_id)
+    v = c.verdict(cat if cat is not None else _catalog.load())
+    if not isinstance(v, Verdict):
+        raise TypeError(f"verdict function of {claim_id} returned {type(v).__name__}, not Verdict")
+    return v
+
+
+def ledger(cat: Catalog | None = None) -> pd.DataFrame:
+    """The whole ledger as a table: one row per claim, verdicts computed now.
+
+    Columns: id, section, quote, claim, chapter, chapter_title, kind, claimed, verdict, figure,
+    unit, basis, detail, sources.
+    """
+    cat = cat if cat is not None else _catalog.load()
+    rows = []
+    for c in CLAIMS:
+        v = evaluate(c.id, cat)
+        rows.append({
+            "id": c.id, "section": c.section, "quote": c.quote, "claim": c.paraphrase, "chapter": c.chapter,
+            "chapter_title": CHAPTERS[c.chapter], "kind": c.kind,
+            "claimed": c.claimed, "verdict": v.status.value, "figure": v.figure, "unit": v.unit,
+            "basis": v.basis, "detail": v.detail, "sources": ";".join(v.sources),
+        })
+    return pd.DataFrame(rows)
+
+
+_BADGE = {
+    Status.HOLDS.value: ("#009E73", "white"),
+    Status.HOLDS_IF.value: ("#E69F00", "black"),
+    Status.FAILS.value: ("#D55E00", "white"),
+    Status.PENDING.value: ("#e6e6e6", "black"),
+}
+
+
+def summary(table: pd.DataFrame) -> dict[str, int]:
+    """Counts of claims per verdict, plus the total, for gluing into prose."""
+    counts = {s.value: int((table["verdict"] == s.value).sum()) for s in Status}
+    return {"total": len(table), **counts}
+
+
+def ledger_html(table: pd.DataFrame, built_chapters: set[str] | frozenset[str] = frozenset()) -> str:
+    """The ledger as an HTML table: verdict badges, figures, and links to chapters that exist.
+
+    ``built_chapters`` holds the docnames that are in the book; other chapters are named without
+    a link (the book has no placeholder pages).
+    """
+    import html as _html
+
+    def esc(x: object) -> str:
+        return _html.escape(str(x), quote=True)
+
+    head = ("<thead><tr><th>id</th><th>the article says</th><th>tested in</th><th>verdict</th>"
+            "<th>figure</th><th>why</th></tr></thead>")
+    body = []
+    for r in table.itertuples():
+        bg, fg = _BADGE[r.verdict]
+        chap = esc(r.chapter_title)
+        if r.chapter in built_chapters:
+            chap = f'<a href="{esc(r.chapter)}.html">{chap}</a>'
+        fig = "" if r.figure is None or pd.isna(r.figure) else f"{r.figure:,.3g}{esc(r.unit)}"
+        claimed = "" if r.claimed is None or pd.isna(r.claimed) else f" (claimed {r.claimed:g}{esc(r.unit or 'x')})"
+        body.append(
+            f"<tr><td>{esc(r.id)}</td><td>{esc(r.claim)}<br><small>&ldquo;{esc(r.quote)}&rdquo;</small></td>"
+            f"<td>{chap}</td><td><span class=\"ws-verdict\" style=\"background:{bg};color:{fg};"
+            f"padding:1px 6px;border-radius:3px;white-space:nowrap\">{esc(r.verdict)}</span></td>"
+            f"<td style=\"white-space:nowrap\">{fig}{claimed}</td><td><small>{esc(r.detail)}</small></td></tr>"
+        )
+    return (f'<table class="ws-ledger table">'
+            f"<caption>The claims ledger: {len(table)} claims of the article, verdicts computed when this page was built."
+            f"</caption>{head}<tbody>{''.join(body)}</tbody></table>")

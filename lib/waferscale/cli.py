@@ -1,0 +1,120 @@
+"""The what-if command line: ``python -m waferscale``.
+
+Commands print readable tables, or one JSON document with ``--json``. Bad arguments exit with
+status 2 and the ValueError's message on standard error.
+
+Examples
+--------
+``python -m waferscale list systems``
+``python -m waferscale list sources --json``
+``python -m waferscale claims --json``
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import sys
+from typing import Annotated, Sequence
+
+import pandas as pd
+import typer
+
+from . import catalog as _catalog
+from . import claims as _claims
+
+app = typer.Typer(
+    name="waferscale",
+    help="Sourced facts and models behind the book 'Wafer-scale vs scale-out'.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a table.")]
+
+
+class Listable(str, enum.Enum):
+    systems = "systems"
+    links = "links"
+    sources = "sources"
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _emit(df: pd.DataFrame, as_json: bool, title: str) -> None:
+    if as_json:
+        records = [{k: _clean(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+        typer.echo(json.dumps(records, indent=2, ensure_ascii=False, default=str))
+        return
+    typer.echo(title)
+    with pd.option_context("display.max_colwidth", 60, "display.width", 160, "display.max_rows", 500):
+        typer.echo(df.to_string(index=False))
+
+
+def _overview(cat: _catalog.Catalog, table: str) -> pd.DataFrame:
+    facts = cat.systems if table == "systems" else cat.links
+    col = "system" if table == "systems" else "link"
+    ents = cat.entities[cat.entities["table"] == table]
+    counts = facts.groupby(col)["field"].count()
+    return pd.DataFrame({
+        "id": ents["id"].values,
+        "name": ents["name"].values,
+        "kind": ents["kind"].values,
+        "vendor": ents["vendor"].values,
+        "facts": [int(counts.get(i, 0)) for i in ents["id"]],
+    })
+
+
+@app.command("list")
+def list_(what: Annotated[Listable, typer.Argument(help="What to list.")], as_json: JsonFlag = False) -> None:
+    """List the catalog's systems, links or sources (their ids feed the other commands)."""
+    cat = _catalog.load()
+    if what is Listable.sources:
+        _emit(cat.sources[["key", "author", "year", "title", "url"]], as_json, "Sources (references.bib)")
+    else:
+        _emit(_overview(cat, what.value), as_json, f"{what.value.capitalize()} in the catalog")
+
+
+@app.command()
+def claims(as_json: JsonFlag = False) -> None:
+    """The claims ledger: each of the article's claims, its chapter, computed verdict and figure."""
+    df = _claims.ledger()
+    if as_json:
+        _emit(df, True, "")
+        return
+    view = df[["id", "chapter", "verdict", "figure", "unit", "claim"]].copy()
+    view["figure"] = [("" if f is None or (isinstance(f, float) and math.isnan(f)) else f"{f:,.3g}") for f in view["figure"]]
+    _emit(view, False, "Claims ledger (verdicts computed now from the catalog and models)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the app; turn ValueErrors and usage errors into exit status 2."""
+    try:
+        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except typer.Abort:
+        return 1
+    except typer.TyperException as exc:  # usage errors: unknown command, option or choice
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {exc}", err=True)
+        return 2
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    return int(result) if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Shared fixtures: the repository root, the catalog, and a writable copy of the catalog data."""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/notebook_exec.py, tests/env_lock.py
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def cat():
+    import waferscale
+
+    return waferscale.load()
+
+
+@pytest.fixture()
+def data_copy(tmp_path) -> Path:
+    """A writable copy of the package's data folder, for malformed-row and what-if tests."""
+    from waferscale.catalog import data_dir
+
+    dst = tmp_path / "data"
+    shutil.copytree(data_dir(), dst)
+    return dst

@@ -1,0 +1,134 @@
+"""The catalog: completeness, provenance, and one clear error per kind of malformed row."""
+from __future__ import annotations
+
+import pytest
+
+from waferscale import catalog as C
+from waferscale.catalog import CatalogError, GRADES, load
+
+NUMERIC = ("systems", "links", "defect_densities", "wafer_prices", "measurements", "events")
+
+
+def test_at_least_sixty_sourced_rows(cat):
+    assert cat.fact_count >= 60
+
+
+@pytest.mark.parametrize("table", NUMERIC)
+def test_every_row_has_value_unit_source_date_grade(cat, table):
+    df = getattr(cat, table)
+    assert len(df) > 0, f"{table} is empty"
+    for col in ("value", "unit", "source", "date", "grade"):
+        assert df[col].notna().all() and (df[col].astype(str) != "").all(), f"{table}.{col} has blanks"
+    keys = set(cat.sources["key"])
+    for cell in df["source"]:
+        assert all(k in keys for k in cell.split(";"))
+    assert set(df["grade"]) <= set(GRADES)
+
+
+def test_required_entities_present(cat):
+    need = {"wse1", "wse2", "wse3", "cs3", "a100_sxm", "h100_sxm", "h200_sxm", "b200", "dgx_h100", "dgx_b200",
+            "gb200_nvl72", "wse3_fabric", "nv_hbi", "nvlink_c2c", "nvlink3", "nvlink4", "nvlink5", "pcie_gen5_x16",
+            "ib_ndr", "ib_xdr", "pluggable_optics_1p6t", "cpo_nvidia"}
+    assert need <= set(cat.entities["id"])
+
+
+def test_measurements_are_tagged_and_both_roles_exist(cat):
+    assert set(cat.measurements["role"]) == {"calibration", "validation"}
+
+
+def test_values_are_canonical(cat):
+    # H100 SXM HBM bandwidth is quoted in TB/s; stored in bytes/s.
+    f = cat.fact("h100_sxm", "hbm_bytes_per_s")
+    assert f.unit == "byte/s" and 3e12 < f.value < 4e12
+    assert cat.fact("wse3", "die_area_mm2").unit == "mm^2"
+
+
+def test_fact_lookup_errors_name_the_parameter(cat):
+    with pytest.raises(ValueError, match="entity='nope'"):
+        cat.value("nope", "hbm_bytes")
+    with pytest.raises(ValueError, match="field='warp_drive'"):
+        cat.value("h100_sxm", "warp_drive")
+
+
+def test_bibliography_is_shared_with_the_book(root):
+    cfg = (root / "_config.yml").read_text()
+    assert "lib/waferscale/data/references.bib" in cfg
+
+
+# -- malformed rows: each gets its own clear error --------------------------------------------
+GOOD = "test_chip,{field},{value},,,{unit},{source},{date},{grade},test row"
+
+
+def _append(data, table_file, line):
+    p = data / table_file
+    p.write_text(p.read_text().rstrip("\n") + "\n" + line + "\n")
+    return p.read_text().count("\n")
+
+
+def _good_source(data):
+    from pybtex.database import parse_file
+
+    return next(iter(parse_file(str(data / "references.bib")).entries))
+
+
+CASES = {
+    "missing source": (dict(source=""), "source", "is missing"),
+    "unknown source key": (dict(source="nobody2099"), "source", "not a key in references.bib"),
+    "unknown grade": (dict(grade="rumour"), "grade", "'rumour' is not one of"),
+    "unit does not parse": (dict(unit="TB/z"), "unit", "does not parse"),
+    "unit has wrong dimension": (dict(unit="W"), "unit", "dimension"),
+    "Tb/s read as barn": (dict(unit="Tb/s"), "unit", "barn"),
+    "value out of physical range": (dict(value="9e9", unit="TFLOP/s"), "value", "outside the physical range"),
+    "value not a number": (dict(value="fast"), "value", "not a number"),
+    "bad date": (dict(date="last year"), "date", "is not YYYY"),
+    "unknown field": (dict(field="warp_factor"), "field", "not a known field"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_malformed_row_gets_a_clear_error(data_copy, case):
+    override, column, message = CASES[case]
+    row = dict(field="fp8_sparse_flop_per_s", value="3958", unit="TFLOP/s", source=_good_source(data_copy),
+               date="2023", grade="spec_sheet")
+    # rows belong to a test-only entity, so no real row is duplicated
+    row.update(override)
+    _append(data_copy, "entities.csv", "test_chip,systems,Test chip,gpu,Test,")
+    line_no = _append(data_copy, "systems.csv", GOOD.format(**row))
+    C._load_cached.cache_clear()
+    with pytest.raises(CatalogError) as err:
+        load(data_copy)
+    e = err.value
+    assert e.file == "systems.csv" and e.column == column and e.line == line_no, str(e)
+    assert message in str(e)
+    assert f"systems.csv, line {line_no}, field {column!r}" in str(e)
+
+
+def test_duplicate_field_is_rejected(data_copy, cat):
+    first = cat.systems.iloc[0]
+    line = ",".join([first["system"], first["field"], "1", "", "", "count", first["source"], "2024", "derived", "dup"])
+    _append(data_copy, "systems.csv", line)
+    with pytest.raises(CatalogError, match="appears twice"):
+        load(data_copy)
+
+
+def test_low_high_must_bracket_value(data_copy):
+    src = _good_source(data_copy)
+    _append(data_copy, "entities.csv", "test_chip,systems,Test chip,gpu,Test,")
+    _append(data_copy, "systems.csv", f"test_chip,fp8_sparse_flop_per_s,5000,1000,2000,TFLOP/s,{src},2023,spec_sheet,x")
+    with pytest.raises(CatalogError, match="not within low..high"):
+        load(data_copy)
+
+
+def test_measurement_role_must_be_calibration_or_validation(data_copy):
+    src = _good_source(data_copy)
+    _append(data_copy, "measurements.csv",
+            f"bad_role,output_tokens_per_s_per_user,cs3,llama3_1_8b,training,,100,,,token/s,{src},2024,vendor_claim,x")
+    with pytest.raises(CatalogError, match="role"):
+        load(data_copy)
+
+
+def test_unknown_entity_is_rejected(data_copy):
+    src = _good_source(data_copy)
+    _append(data_copy, "systems.csv", f"h900,tdp_w,700,,,W,{src},2024,spec_sheet,x")
+    with pytest.raises(CatalogError, match="not listed in entities.csv"):
+        load(data_copy)

@@ -1,0 +1,108 @@
+"""The claims ledger: the list, the mechanism, and proof that verdicts are computed, not typed."""
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from waferscale import catalog as C
+from waferscale import claims
+from waferscale.claims import CHAPTERS, CLAIMS, Status, Verdict
+
+
+def test_at_least_fifteen_claims_with_unique_ids():
+    ids = [c.id for c in CLAIMS]
+    assert len(ids) >= 15 and len(set(ids)) == len(ids)
+
+
+def test_every_claim_names_a_chapter_and_a_verdict_function():
+    for c in CLAIMS:
+        assert c.chapter in CHAPTERS, c.id
+        assert callable(c.verdict) and c.paraphrase and c.quote
+        assert len(c.quote.split()) <= 12, f"{c.id}: quote at most a short phrase"
+
+
+def test_quotes_come_from_the_article(root):
+    article = (root.parent / "shared" / "reference" / "seed_article.md")
+    if not article.exists():
+        pytest.skip("shared/reference is not beside this checkout")
+    text = article.read_text().replace("“", "'").replace("”", "'").replace("’", "'").lower()
+    for c in CLAIMS:
+        assert c.quote.lower().replace("→", "→") in text or c.quote.lower().replace("'", "") in text.replace("'", ""), c.id
+
+
+def test_ledger_has_both_quantitative_and_qualitative():
+    kinds = {c.kind for c in CLAIMS}
+    assert kinds == {"quantitative", "qualitative"}
+
+
+def test_every_verdict_function_returns_a_verdict(cat):
+    for c in CLAIMS:
+        v = claims.evaluate(c.id, cat)
+        assert isinstance(v, Verdict) and isinstance(v.status, Status)
+        if v.status is not Status.PENDING:
+            assert v.figure is not None and v.basis in {"model", "catalog data"}
+            assert v.sources, f"{c.id}: a computed verdict names its sources"
+
+
+def test_ledger_table(cat):
+    df = claims.ledger(cat)
+    assert list(df["id"]) == [c.id for c in CLAIMS]
+    assert set(df["verdict"]) <= {s.value for s in Status}
+    assert (df["verdict"] != Status.PENDING.value).sum() >= 5
+
+
+def test_unknown_claim_is_a_clear_error():
+    with pytest.raises(ValueError, match="claim_id='C99'"):
+        claims.claim("C99")
+
+
+def test_verdict_functions_hold_no_result_literals():
+    """The claimed numbers may only be read from the Claim, never written into a verdict's arithmetic."""
+    for c in CLAIMS:
+        if c.claimed is None:
+            continue
+        src = inspect.getsource(c.verdict)
+        assert repr(c.claimed) not in src and f"{c.claimed:g}" not in src.replace("0.25", ""), c.id
+
+
+# -- verdicts move with the data ----------------------------------------------------------------
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _row_value(data, file, startswith):
+    for line in (data / file).read_text().splitlines():
+        if line.startswith(startswith):
+            return line
+    raise AssertionError(f"no row starting {startswith!r} in {file}")
+
+
+def test_c01_verdict_changes_when_the_baseline_measurement_changes(data_copy, cat):
+    base = claims.evaluate("C01", cat)
+    row = cat.measurements[(cat.measurements["system"] == "h100_sxm") & (cat.measurements["workload"] == "llama3_1_8b")].iloc[0]
+    wafer = cat.measurements[(cat.measurements["system"] == "cs3") & (cat.measurements["workload"] == "llama3_1_8b")].iloc[0]
+    line = _row_value(data_copy, "measurements.csv", row["id"] + ",")
+    cells = line.split(",")
+    # a baseline 20x slower than the wafer: the claim now holds
+    cells[6] = repr(float(wafer["value"]) / 20.0)
+    _edit(data_copy / "measurements.csv", line, ",".join(cells))
+    moved = claims.evaluate("C01", C.load(data_copy))
+    assert moved.figure == pytest.approx(20.0)
+    assert moved.status is Status.HOLDS and base.status is not Status.HOLDS
+
+
+def test_c21_power_density_flips_with_wafer_power(data_copy, cat):
+    base = claims.evaluate("C21", cat)
+    line = _row_value(data_copy, "systems.csv", "cs3,system_power_w,")
+    cells = line.split(",")
+    # ten times the power per wafer: the wafer's flux now exceeds the GPU's
+    for i in (2, 3, 4):
+        if cells[i]:
+            cells[i] = repr(float(cells[i]) * 10.0)
+    _edit(data_copy / "systems.csv", line, ",".join(cells))
+    moved = claims.evaluate("C21", C.load(data_copy))
+    assert moved.figure == pytest.approx(base.figure * 10)
+    assert base.status is Status.FAILS and moved.status is Status.HOLDS
