@@ -132,3 +132,17 @@ def test_unknown_entity_is_rejected(data_copy):
     _append(data_copy, "systems.csv", f"h900,tdp_w,700,,,W,{src},2024,spec_sheet,x")
     with pytest.raises(CatalogError, match="not listed in entities.csv"):
         load(data_copy)
+
+
+def test_spec_ratios_baseline_is_one_and_gaps_are_listed(cat):
+    from waferscale import compare
+
+    df = compare.spec_ratios(cat, ["wse3", "h100_sxm", "b200"], baseline="h100_sxm")
+    assert (df.loc[df["system"] == "h100_sxm", "ratio"] == 1.0).all()
+    assert (df["ratio_low"] <= df["ratio"]).all() and (df["ratio"] <= df["ratio_high"]).all()
+    for system, metric in df.attrs["missing"]:
+        assert not ((df["system"] == system) & (df["metric"] == metric)).any()
+    import pytest
+
+    with pytest.raises(ValueError, match="baseline='a100_sxm'"):
+        compare.spec_ratios(cat, ["wse3"], baseline="a100_sxm")

@@ -249,12 +249,13 @@ def write_bundle(folder: str | Path) -> Path:
     body = vlc.javascript_bundle(vl_version=vl_minor)
     header = (
         f"/* Vega {vlc.get_vega_version()}, Vega-Lite {vl_minor}, vega-embed {vlc.get_vega_embed_version()};"
-        f" bundled by vl-convert-python for waferscale. */\n"
+        f" bundled by vl-convert-python for waferscale. Wrapped in a function so that its top-level"
+        f" names stay out of the page's global scope; it exports window.vegaEmbed, vega, vegaLite. */\n"
     )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / BUNDLE_NAME
-    text = header + body
+    text = header + "(function () {\n" + body + "\n})();\n"
     if not out.exists() or out.read_text(encoding="utf-8") != text:
         out.write_text(text, encoding="utf-8")
     return out

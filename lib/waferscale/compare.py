@@ -66,14 +66,20 @@ def spec_ratios(cat: Catalog, systems: Sequence[str], baseline: str, metrics: Se
 
     Columns: system, name, metric, label, entity, field, value, low, high, ratio, ratio_low,
     ratio_high, source, grade. ``low``/``high`` equal ``value`` where the catalog gives no range.
+    A system for which the catalog has no answer to a metric (e.g. an unpublished die area) gets
+    no row for it; the table's ``attrs["missing"]`` lists those (system, metric) pairs.
     """
     if baseline not in systems:
         raise ValueError(f"baseline={baseline!r} must be one of systems={list(systems)}")
-    rows = []
+    rows, missing = [], []
     for m in metrics:
         base = resolve(cat, baseline, m).value
         for s in systems:
-            f = resolve(cat, s, m)
+            try:
+                f = resolve(cat, s, m)
+            except ValueError:
+                missing.append((s, m.key))
+                continue
             lo, hi = f.range
             rows.append({
                 "system": s, "name": cat.name(s), "metric": m.key, "label": m.label, "entity": f.entity,
@@ -81,7 +87,9 @@ def spec_ratios(cat: Catalog, systems: Sequence[str], baseline: str, metrics: Se
                 "ratio": f.value / base, "ratio_low": lo / base, "ratio_high": hi / base,
                 "source": f.source, "grade": f.grade,
             })
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["missing"] = missing
+    return out
 
 
 def spec_ratio_chart(df: pd.DataFrame, baseline_name: str, title: str, sources: str) -> alt.VConcatChart:

@@ -1,0 +1,41 @@
+"""Sphinx glue for the book (listed in _config.yml under sphinx.extra_extensions).
+
+* Sets the pydata theme's ``default_mode`` (an ``html_context`` entry) to ``light``:
+  jupyter-book 1.x leaves it empty, and the theme then logs a console error on every page.
+* Removes duplicate ``<script>`` entries from each page: inline scripts added by extensions
+  at ``env-before-read-docs`` (sphinx-thebe's ``const THEBE_JS_URL = ...``, togglebutton's
+  selector) reach the page twice, and a second ``const`` declaration is a console error.
+  Identical scripts are kept once, in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _theme_defaults(app: Any, config: Any) -> None:
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "light")
+    config.html_context = context
+
+
+def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, kept = set(), []
+    for js in scripts:
+        # Sphinx registers an inline script once with filename None and once with '' (from its
+        # registry after Builder.init), so its own equality check lets both through.
+        attrs = getattr(js, "attributes", {}) or {}
+        key = (str(getattr(js, "filename", js) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+        if key not in seen:
+            seen.add(key)
+            kept.append(js)
+    scripts[:] = kept
+
+
+def setup(app: Any) -> dict:
+    app.connect("config-inited", _theme_defaults)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes add theirs
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
