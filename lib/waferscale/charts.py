@@ -53,7 +53,7 @@ GRADE_COLORS: dict[str, str] = {
 }
 
 BUNDLE_NAME = "vega-bundle.js"
-_WIDTH = 560
+_WIDTH = 460  # plot area; with axis labels the whole chart fits the book column (~680 px)
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -70,7 +70,7 @@ def theme() -> dict:
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "grid": True,
                      "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888", "labelColor": "#333",
                      "titleColor": "#222"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "right"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "top", "labelLimit": 220},
             "line": {"strokeWidth": 2.2},
             "point": {"size": 60, "filled": True},
             "text": {"fontSize": 11},
@@ -110,7 +110,8 @@ def render(spec: dict, **_: object) -> dict[str, object]:
     desc = _description(spec)
     safe = payload.replace("</", "<\\/")
     body = (
-        f'<div class="ws-chart" id="{cid}" role="figure" aria-label="{html.escape(desc, quote=True)}"></div>\n'
+        f'<div class="ws-chart" id="{cid}" role="figure" aria-label="{html.escape(desc, quote=True)}"'
+        ' style="max-width:100%;overflow-x:auto"></div>\n'
         "<script type=\"text/javascript\">(function () {\n"
         f"  var el = document.getElementById(\"{cid}\");\n"
         f"  var spec = {safe};\n"
@@ -195,17 +196,18 @@ def finish(
         raise ValueError("title='' is empty; a chart's title must state its finding")
     if not sources.strip():
         raise ValueError("sources='' is empty; every chart names its sources")
-    lines = _wrap(sources, max(40, width // 6))
+    lines = _wrap(sources, max(40, (width + 150) // 6))
     footer = (
         alt.Chart(alt.Data(values=[{"line": ln, "i": i} for i, ln in enumerate(lines)]))
         .mark_text(align="left", baseline="top", fontSize=10, color="#555")
         .encode(text="line:N", x=alt.value(0), y=alt.YValue(alt.ExprRef("datum.i * 13")))
         .properties(width=width, height=13 * len(lines))
     )
+    heading = _wrap(title, 72)
     sub = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
     desc = description or " ".join([title, *sub])
     return alt.vconcat(chart, footer, spacing=6).properties(
-        title=alt.TitleParams(text=title, subtitle=sub or alt.Undefined), description=desc
+        title=alt.TitleParams(text=heading, subtitle=sub or alt.Undefined), description=desc
     ).configure_concat(spacing=6)
 
 
@@ -220,19 +222,19 @@ def grade_chart(counts: "object", catalog: object) -> alt.VConcatChart:
     bars = alt.Chart(df).mark_bar().encode(
         y=alt.Y("table:N", title=None, sort=["systems", "links", "measurements", "events", "defect_densities", "wafer_prices"]),
         x=alt.X("sum(rows):Q", title="catalog rows (count)", stack="zero"),
-        color=alt.Color("label:N", title="grade", sort=order,
+        color=alt.Color("label:N", title="grade", sort=order, legend=alt.Legend(columns=4),
                         scale=alt.Scale(domain=order, range=[GRADE_COLORS[g] for g in GRADES])),
         order=alt.Order("grade_rank:Q"),
         tooltip=[alt.Tooltip("table:N"), alt.Tooltip("label:N", title="grade"), alt.Tooltip("rows:Q")],
     ).transform_calculate(
         grade_rank=" + ".join(f"(datum.grade == '{g}') * {i}" for i, g in enumerate(GRADES))
-    ).properties(width=_WIDTH - 160, height=180)
+    ).properties(width=_WIDTH - 60, height=180)
     n_src = len(catalog.sources)  # type: ignore[attr-defined]
     return finish(
         bars,
         title=f"{strong} of the catalog's {total} facts are spec sheets or peer-reviewed; the rest carry weaker grades",
         sources=f"Sources: the waferscale catalog ({total} rows citing {n_src} sources in references.bib)",
-        width=_WIDTH,
+        width=_WIDTH - 60,
     )
 
 

@@ -413,22 +413,22 @@ def ledger_html(table: pd.DataFrame, built_chapters: set[str] | frozenset[str] =
     def esc(x: object) -> str:
         return _html.escape(str(x), quote=True)
 
-    head = ("<thead><tr><th>id</th><th>the article says</th><th>tested in</th><th>verdict</th>"
-            "<th>figure</th><th>why</th></tr></thead>")
+    head = ("<thead><tr><th>id</th><th style=\"width:38%\">the article says</th>"
+            "<th>verdict, figure and reason</th><th style=\"width:16%\">tested in</th></tr></thead>")
     body = []
     for r in table.itertuples():
         bg, fg = _BADGE[r.verdict]
         chap = esc(r.chapter_title)
         if r.chapter in built_chapters:
             chap = f'<a href="{esc(r.chapter)}.html">{chap}</a>'
-        fig = "" if r.figure is None or pd.isna(r.figure) else f"{r.figure:,.3g}{esc(r.unit)}"
+        fig = "" if r.figure is None or pd.isna(r.figure) else f" <b>{r.figure:,.3g}{esc(r.unit)}</b>"
         claimed = "" if r.claimed is None or pd.isna(r.claimed) else f" (claimed {r.claimed:g}{esc(r.unit or 'x')})"
         body.append(
-            f"<tr><td>{esc(r.id)}</td><td>{esc(r.claim)}<br><small>&ldquo;{esc(r.quote)}&rdquo;</small></td>"
-            f"<td>{chap}</td><td><span class=\"ws-verdict\" style=\"background:{bg};color:{fg};"
-            f"padding:1px 6px;border-radius:3px;white-space:nowrap\">{esc(r.verdict)}</span></td>"
-            f"<td style=\"white-space:nowrap\">{fig}{claimed}</td><td><small>{esc(r.detail)}</small></td></tr>"
+            f"<tr><td>{esc(r.id)}</td><td>{esc(r.claim)}<br><small><i>&ldquo;{esc(r.quote)}&rdquo;</i></small></td>"
+            f"<td><span class=\"ws-verdict\" style=\"background:{bg};color:{fg};"
+            f"padding:1px 6px;border-radius:3px;white-space:nowrap\">{esc(r.verdict)}</span>{fig}{claimed}"
+            f"<br><small>{esc(r.detail)}</small></td><td><small>{chap}</small></td></tr>"
         )
-    return (f'<table class="ws-ledger table">'
+    return (f'<table class="ws-ledger table" style="width:100%;font-size:0.9em">'
             f"<caption>The claims ledger: {len(table)} claims of the article, verdicts computed when this page was built."
             f"</caption>{head}<tbody>{''.join(body)}</tbody></table>")

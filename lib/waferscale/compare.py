@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -38,10 +39,9 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     Metric("area", "silicon area (mm²)", ("die_area_mm2",)),
     Metric("onchip_memory", "on-chip SRAM (bytes)", ("sram_bytes",)),
-    Metric("weight_bandwidth", "bandwidth to the weights: HBM, or SRAM if no HBM (bytes/s)",
-           ("hbm_bytes_per_s", "sram_bytes_per_s")),
-    Metric("dense_flops", "peak dense 16-bit FLOP/s", ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s")),
-    Metric("power", "power: chip TDP, or whole system (W)", ("tdp_w", "system_power_w")),
+    Metric("weight_bandwidth", "bandwidth to weights (bytes/s)", ("hbm_bytes_per_s", "sram_bytes_per_s")),
+    Metric("dense_flops", "dense 16-bit FLOP/s", ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s")),
+    Metric("power", "power (W)", ("tdp_w", "system_power_w")),
 )
 
 
@@ -96,22 +96,29 @@ def spec_ratio_chart(df: pd.DataFrame, baseline_name: str, title: str, sources: 
     """Dot plot of ``spec_ratios`` output on a log axis, with ranges where the catalog has them."""
     data = df.assign(ratio_text=[f"{r:,.3g}x" for r in df["ratio"]])
     order = list(dict.fromkeys(data["label"]))
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=330))
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=180))
     x_scale = alt.Scale(type="log")
-    color = alt.Color("name:N", title="chip", sort=list(dict.fromkeys(data["name"])))
+    lo_exp = int(math.floor(math.log10(min(data["ratio_low"].min(), 1.0))))
+    hi_exp = int(math.ceil(math.log10(max(data["ratio_high"].max(), 1.0))))
+    decades = [10.0**e for e in range(lo_exp, hi_exp + 1)]
+    names = list(dict.fromkeys(data["name"]))
+    color = alt.Color("name:N", title="chip", sort=names)
     rule = alt.Chart(data).mark_rule(strokeWidth=3, opacity=0.5).encode(
-        y=y, x=alt.X("ratio_low:Q", scale=x_scale), x2="ratio_high:Q", color=color)
+        y=y, x=alt.X("ratio_low:Q", scale=x_scale), x2="ratio_high:Q", color=color.legend(None))
     dots = alt.Chart(data).mark_point(size=110, filled=True, opacity=0.95).encode(
         y=y,
-        x=alt.X("ratio:Q", scale=x_scale, title=f"ratio to one {baseline_name} (log scale; 1 = equal)"),
+        x=alt.X("ratio:Q", scale=x_scale, title=f"ratio to one {baseline_name} (log scale; 1 = equal)",
+                axis=alt.Axis(values=decades, format="~s")),
         color=color,
-        shape=alt.Shape("name:N", title="chip", sort=list(dict.fromkeys(data["name"]))),
+        shape=alt.Shape("name:N", title="chip", sort=names),
         tooltip=[alt.Tooltip("name:N", title="chip"), alt.Tooltip("label:N", title="metric"),
                  alt.Tooltip("value:Q", title="value (canonical unit)", format=".3~s"),
                  alt.Tooltip("ratio_text:N", title="ratio"), alt.Tooltip("grade:N"), alt.Tooltip("source:N")],
     )
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="#888", strokeDash=[4, 3]).encode(x="x:Q")
-    chart = (rule + dots + one).properties(width=560, height=40 * len(order))
-    return charts.finish(chart, title=title, sources=sources,
-                         subtitle="Bars show the catalog's range where a figure is uncertain.")
+    chart = (rule + dots + one).properties(width=400, height=40 * len(order))
+    return charts.finish(chart, title=title, sources=sources, width=400, subtitle=[
+        "Bandwidth to weights: HBM for GPUs, on-chip SRAM for the wafer, which has no HBM.",
+        "Power: chip TDP for GPUs, the whole CS-3 system for the wafer. Bars: the catalog's range.",
+    ])
 
