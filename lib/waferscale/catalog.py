@@ -122,6 +122,21 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "reach_m": _f("m", 1e-6, 1e5, "reach"),
         "hop_latency_s": _f("s", 1e-12, 1e-3, "latency per hop"),
     },
+    "workloads": {
+        "params_total": _f("count", 1e6, 1e14, "parameters, all experts included"),
+        "params_active": _f("count", 1e6, 1e14, "parameters read per token (active experts only)"),
+        "layers": _f("count", 1, 1000, "transformer blocks"),
+        "hidden_size": _f("count", 64, 1e6, "model (residual stream) width"),
+        "intermediate_size": _f("count", 64, 1e7, "feed-forward width (per expert for MoE)"),
+        "heads": _f("count", 1, 1e4, "attention (query) heads"),
+        "kv_heads": _f("count", 1, 1e4, "key/value heads (grouped-query attention)"),
+        "head_dim": _f("count", 8, 1e4, "width of one attention head"),
+        "vocab_size": _f("count", 100, 1e7, "vocabulary size"),
+        "experts": _f("count", 1, 1e5, "routed experts per MoE layer"),
+        "experts_active": _f("count", 1, 1e4, "routed experts used per token"),
+        "shared_experts": _f("count", 0, 1e4, "always-on experts per MoE layer"),
+        "context_tokens_max": _f("count", 128, 1e9, "maximum context length"),
+    },
     "defect_densities": {"value": _f("1/cm^2", 1e-4, 100, "fatal defect density D0")},
     "wafer_prices": {"value": _f("USD", 10, 1e6, "price of one 300 mm wafer")},
     "measurements": {
@@ -143,6 +158,7 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
 TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
     "systems": ("systems.csv", "system", ("system", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "links": ("links.csv", "link", ("link", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
+    "workloads": ("workloads.csv", "workload", ("workload", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "defect_densities": (
         "defect_densities.csv", "id",
         ("id", "node", "node_nm", "year", "value", "low", "high", "unit", "source", "date", "grade", "note"),
@@ -163,6 +179,7 @@ _ENTITY_COLUMNS = ("id", "table", "name", "kind", "vendor", "chip")
 _ENTITY_KINDS = {
     "systems": ("wafer", "gpu", "system", "rack"),
     "links": ("on_chip", "die_to_die", "chip_to_chip", "scale_up", "scale_out", "optics"),
+    "workloads": ("dense", "moe"),
 }
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -322,6 +339,7 @@ class Catalog:
     entities: pd.DataFrame
     systems: pd.DataFrame
     links: pd.DataFrame
+    workloads: pd.DataFrame
     defect_densities: pd.DataFrame
     wafer_prices: pd.DataFrame
     measurements: pd.DataFrame
@@ -335,6 +353,8 @@ class Catalog:
             return self.systems, "system"
         if entity in set(self.links["link"]):
             return self.links, "link"
+        if entity in set(self.workloads["workload"]):
+            return self.workloads, "workload"
         raise ValueError(
             f"entity={entity!r} is not in the catalog; allowed: {sorted(self.entities['id'])}"
         )
@@ -367,7 +387,7 @@ class Catalog:
         return True
 
     def ids(self, table: str, kind: str | None = None) -> list[str]:
-        """Entity ids of ``table`` ('systems' or 'links'), optionally of one ``kind``."""
+        """Entity ids of ``table`` ('systems', 'links' or 'workloads'), optionally of one ``kind``."""
         e = self.entities[self.entities["table"] == table]
         if kind is not None:
             e = e[e["kind"] == kind]
@@ -402,7 +422,7 @@ class Catalog:
     def grade_counts(self) -> pd.DataFrame:
         """Rows per table and grade, in the order of :data:`GRADES` (columns table, grade, rows)."""
         parts = []
-        for name in ("systems", "links", "defect_densities", "wafer_prices", "measurements", "events"):
+        for name in ("systems", "links", "workloads", "defect_densities", "wafer_prices", "measurements", "events"):
             df = getattr(self, name)
             c = df.groupby("grade").size()
             parts += [{"table": name, "grade": g, "rows": int(c.get(g, 0))} for g in GRADES if c.get(g, 0)]
@@ -411,8 +431,8 @@ class Catalog:
     @property
     def fact_count(self) -> int:
         """Number of sourced fact rows across all numeric tables."""
-        return sum(len(t) for t in (self.systems, self.links, self.defect_densities, self.wafer_prices,
-                                    self.measurements, self.events))
+        return sum(len(t) for t in (self.systems, self.links, self.workloads, self.defect_densities,
+                                    self.wafer_prices, self.measurements, self.events))
 
 
 def _load_entities(root: Path) -> pd.DataFrame:
@@ -519,11 +539,13 @@ def _load(root: Path) -> Catalog:
     entities = _load_entities(root)
     systems = _load_long(root, "systems", entities, keys)
     links = _load_long(root, "links", entities, keys)
+    workloads = _load_long(root, "workloads", entities, keys)
     sys_ids = set(entities.loc[entities["table"] == "systems", "id"])
     return Catalog(
         entities=entities,
         systems=systems,
         links=links,
+        workloads=workloads,
         defect_densities=_load_series(root, "defect_densities", keys, sys_ids),
         wafer_prices=_load_series(root, "wafer_prices", keys, sys_ids),
         measurements=_load_series(root, "measurements", keys, sys_ids),
