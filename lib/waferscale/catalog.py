@@ -137,6 +137,17 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "shared_experts": _f("count", 0, 1e4, "always-on experts per MoE layer"),
         "context_tokens_max": _f("count", 128, 1e9, "maximum context length"),
     },
+    "examples": {
+        "defects_per_cm2": _f("1/cm^2", 1e-4, 100, "defect density used by the example"),
+        "process_complexity": _f("count", 0.1, 100, "H&P's process-complexity factor N"),
+        "clustering_alpha": _f("count", 0.01, 1e3, "negative-binomial clustering parameter used"),
+        "die_area_mm2": _f("mm^2", 0.01, 1e6, "die area used by the example"),
+        "wafer_diameter_mm": _f("mm", 10, 1000, "wafer diameter"),
+        "wafer_price_usd": _f("USD", 10, 1e6, "wafer price used by the example"),
+        "printed_dies_per_wafer": _f("count", 1, 1e6, "dies per wafer as printed"),
+        "printed_die_yield": _f("count", 0, 1, "die yield as printed"),
+        "printed_cost_per_die_usd": _f("USD", 0.01, 1e6, "cost per good die as printed"),
+    },
     "defect_densities": {"value": _f("1/cm^2", 1e-4, 100, "fatal defect density D0")},
     "wafer_prices": {"value": _f("USD", 10, 1e6, "price of one 300 mm wafer")},
     "measurements": {
@@ -159,6 +170,7 @@ TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
     "systems": ("systems.csv", "system", ("system", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "links": ("links.csv", "link", ("link", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "workloads": ("workloads.csv", "workload", ("workload", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
+    "examples": ("examples.csv", "example", ("example", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "defect_densities": (
         "defect_densities.csv", "id",
         ("id", "node", "node_nm", "year", "value", "low", "high", "unit", "source", "date", "grade", "note"),
@@ -180,6 +192,7 @@ _ENTITY_KINDS = {
     "systems": ("wafer", "gpu", "system", "rack"),
     "links": ("on_chip", "die_to_die", "chip_to_chip", "scale_up", "scale_out", "optics"),
     "workloads": ("dense", "moe"),
+    "examples": ("worked_example",),
 }
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -340,6 +353,7 @@ class Catalog:
     systems: pd.DataFrame
     links: pd.DataFrame
     workloads: pd.DataFrame
+    examples: pd.DataFrame
     defect_densities: pd.DataFrame
     wafer_prices: pd.DataFrame
     measurements: pd.DataFrame
@@ -355,6 +369,8 @@ class Catalog:
             return self.links, "link"
         if entity in set(self.workloads["workload"]):
             return self.workloads, "workload"
+        if entity in set(self.examples["example"]):
+            return self.examples, "example"
         raise ValueError(
             f"entity={entity!r} is not in the catalog; allowed: {sorted(self.entities['id'])}"
         )
@@ -422,7 +438,8 @@ class Catalog:
     def grade_counts(self) -> pd.DataFrame:
         """Rows per table and grade, in the order of :data:`GRADES` (columns table, grade, rows)."""
         parts = []
-        for name in ("systems", "links", "workloads", "defect_densities", "wafer_prices", "measurements", "events"):
+        for name in ("systems", "links", "workloads", "examples", "defect_densities", "wafer_prices", "measurements",
+                     "events"):
             df = getattr(self, name)
             c = df.groupby("grade").size()
             parts += [{"table": name, "grade": g, "rows": int(c.get(g, 0))} for g in GRADES if c.get(g, 0)]
@@ -431,7 +448,7 @@ class Catalog:
     @property
     def fact_count(self) -> int:
         """Number of sourced fact rows across all numeric tables."""
-        return sum(len(t) for t in (self.systems, self.links, self.workloads, self.defect_densities,
+        return sum(len(t) for t in (self.systems, self.links, self.workloads, self.examples, self.defect_densities,
                                     self.wafer_prices, self.measurements, self.events))
 
 
@@ -540,12 +557,14 @@ def _load(root: Path) -> Catalog:
     systems = _load_long(root, "systems", entities, keys)
     links = _load_long(root, "links", entities, keys)
     workloads = _load_long(root, "workloads", entities, keys)
+    examples = _load_long(root, "examples", entities, keys)
     sys_ids = set(entities.loc[entities["table"] == "systems", "id"])
     return Catalog(
         entities=entities,
         systems=systems,
         links=links,
         workloads=workloads,
+        examples=examples,
         defect_densities=_load_series(root, "defect_densities", keys, sys_ids),
         wafer_prices=_load_series(root, "wafer_prices", keys, sys_ids),
         measurements=_load_series(root, "measurements", keys, sys_ids),

@@ -1,0 +1,233 @@
+"""Defect-map Monte Carlo of a redundant array of cores (a wafer-scale engine, or a GPU's SMs).
+
+The array is a grid of ``physical_cores`` cores of ``core_area_mm2`` each, cut into *repair
+segments* of ``segment_cores`` consecutive cores that share ``spares_per_segment`` spare cores.
+This is the scheme Cerebras describes: a defective core is bypassed and its row shifts by one
+position towards the nearest spare, so a segment survives as long as it has no more defective
+cores than spares. The wafer delivers the full logical array when every segment survives and no
+defect falls in ``critical_area_mm2`` (logic that has no spare: I/O, clocking).
+
+Defects are sampled, not cores: each wafer draws a Poisson number of fatal defects on its core
+area, or, with clustering ``alpha``, a gamma-mixed Poisson number in each of ``blocks`` regions
+(the Koren–Stapper block model: each block's density is scaled by a Gamma(α, 1/α) factor, so
+defects bunch on some blocks and spare others). Each defect lands on a uniformly random core of
+its block. Everything is vectorised over wafers; 10⁵ WSE-3-sized wafers take about a second.
+
+Examples
+--------
+>>> wse = WaferArray(physical_cores=970_000, core_area_mm2=0.05, segment_cores=14, spares_per_segment=1)
+>>> r = simulate(wse, defects_per_cm2=0.1, n_wafers=2_000, seed=1)
+>>> r.full_array_yield > 0.95
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .catalog import Catalog
+from .yields import _array, array_yield
+
+__all__ = ["WaferArray", "MonteCarloResult", "simulate", "from_catalog", "required_spare_fraction"]
+
+
+@dataclass(frozen=True)
+class WaferArray:
+    """A redundant array of cores: geometry, repair segments, clustering blocks, critical area."""
+
+    physical_cores: int
+    core_area_mm2: float
+    segment_cores: int
+    spares_per_segment: int = 1
+    blocks: int = 84
+    critical_area_mm2: float = 0.0
+    name: str = "array"
+
+    def __post_init__(self) -> None:
+        _array("physical_cores", self.physical_cores, lo=1.0, integer=True)
+        _array("core_area_mm2", self.core_area_mm2, lo=0.0, lo_open=True)
+        _array("segment_cores", self.segment_cores, lo=1.0, hi=self.physical_cores, hi_open=False, integer=True)
+        _array("spares_per_segment", self.spares_per_segment, lo=0.0, hi=self.segment_cores, integer=True)
+        _array("blocks", self.blocks, lo=1.0, hi=self.physical_cores, hi_open=False, integer=True)
+        _array("critical_area_mm2", self.critical_area_mm2)
+        if self.physical_cores % self.segment_cores:
+            raise ValueError(
+                f"segment_cores={self.segment_cores} must divide physical_cores={self.physical_cores} "
+                "(use a segment length that tiles the array)"
+            )
+
+    @property
+    def segments(self) -> int:
+        """Number of repair segments."""
+        return self.physical_cores // self.segment_cores
+
+    @property
+    def spare_fraction(self) -> float:
+        """Fraction of physical cores held as spares, ``s / L``."""
+        return self.spares_per_segment / self.segment_cores
+
+    @property
+    def logical_cores(self) -> int:
+        """Cores delivered to software when every segment is repaired."""
+        return self.segments * (self.segment_cores - self.spares_per_segment)
+
+    @property
+    def core_area_total_mm2(self) -> float:
+        """Area of all cores (the area on which defects can be repaired)."""
+        return self.physical_cores * self.core_area_mm2
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """What a batch of simulated wafers delivered.
+
+    ``full_array_yield`` is the fraction of wafers delivering the whole logical array, with a
+    Wilson 95 % interval; ``good_core_fraction`` the mean fraction of physical cores that work;
+    ``area_lost_per_defect_mm2`` the silicon disabled per fatal defect that hit a core.
+    """
+
+    n_wafers: int
+    defects_per_cm2: float
+    full_array_yield: float
+    yield_low: float
+    yield_high: float
+    mean_defects: float
+    mean_defective_cores: float
+    good_core_fraction: float
+    area_lost_per_defect_mm2: float
+
+
+def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _defect_keys(arr: WaferArray, lam_cores: float, n: int, alpha: float | None,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Sample defects for ``n`` wafers; return ``wafer * physical_cores + core`` for each, sorted."""
+    cores = arr.physical_cores
+    if alpha is None:
+        # Unclustered: a Poisson count per wafer, each defect on a uniform core (blocks are irrelevant).
+        counts = rng.poisson(lam_cores, size=n)
+        wafer = np.repeat(np.arange(n, dtype=np.int64), counts)
+        core = rng.integers(0, cores, size=wafer.size, dtype=np.int64)
+    else:
+        # Clustered: each block's density scaled by Gamma(alpha, 1/alpha).
+        scale = rng.gamma(alpha, 1.0 / alpha, size=(n, arr.blocks))
+        counts = rng.poisson(lam_cores / arr.blocks * scale).ravel()
+        cell = np.repeat(np.arange(counts.size, dtype=np.int64), counts)  # wafer * blocks + block
+        wafer, block = np.divmod(cell, arr.blocks)
+        edges = (np.arange(arr.blocks + 1, dtype=np.int64) * cores) // arr.blocks
+        core = edges[block] + (rng.random(cell.size) * (edges[block + 1] - edges[block])).astype(np.int64)
+    key = wafer * cores + core
+    key.sort()
+    return key
+
+
+def simulate(arr: WaferArray, defects_per_cm2: float, n_wafers: int, *, alpha: float | None = None,
+             seed: int = 0, chunk: int = 100_000) -> MonteCarloResult:
+    """Simulate ``n_wafers`` wafers of ``arr`` at ``defects_per_cm2`` and report what they yield.
+
+    Parameters
+    ----------
+    arr : WaferArray
+        Geometry and redundancy.
+    defects_per_cm2 : float
+        Fatal defect density D (≥ 0).
+    n_wafers : int
+        Number of wafers (≥ 1); simulated in chunks of ``chunk`` to bound memory.
+    alpha : float, optional
+        Clustering parameter (> 0) of the gamma-mixed Poisson; ``None`` means unclustered Poisson.
+    seed : int
+        Seed of numpy's default generator: the same seed gives the same result.
+    """
+    d = float(_array("defects_per_cm2", defects_per_cm2))
+    n_total = int(_array("n_wafers", n_wafers, lo=1.0, integer=True))
+    if alpha is not None:
+        _array("alpha", alpha, lo=0.0, lo_open=True)
+    rng = np.random.default_rng(seed)
+    lam_cores = d * arr.core_area_total_mm2 / 100.0
+    lam_crit = d * arr.critical_area_mm2 / 100.0
+    good = defects = bad_cores = 0
+    done = 0
+    while done < n_total:
+        n = min(chunk, n_total - done)
+        key = _defect_keys(arr, lam_cores, n, alpha, rng)  # sorted: wafer, then core
+        defects += key.size
+        # distinct defective cores: two defects on one core disable it once
+        if key.size:
+            key = key[np.concatenate(([True], key[1:] != key[:-1]))]
+        bad_cores += key.size
+        # keys are sorted, so each segment's defective cores are contiguous: a segment with more
+        # than s of them has seg[i] == seg[i + s] for some i.
+        w, core = np.divmod(key, arr.physical_cores)
+        seg = w * arr.segments + core // arr.segment_cores
+        s_ = arr.spares_per_segment
+        failed = np.zeros(n, dtype=bool)
+        if seg.size > s_:
+            over = seg[s_:] == seg[: seg.size - s_]
+            failed[w[s_:][over]] = True
+        if lam_crit > 0:
+            failed |= rng.poisson(lam_crit, size=n) > 0
+        good += int(n - failed.sum())
+        done += n
+    lo, hi = _wilson(good, n_total)
+    return MonteCarloResult(
+        n_wafers=n_total,
+        defects_per_cm2=d,
+        full_array_yield=good / n_total,
+        yield_low=lo,
+        yield_high=hi,
+        mean_defects=defects / n_total,
+        mean_defective_cores=bad_cores / n_total,
+        good_core_fraction=1.0 - bad_cores / (n_total * arr.physical_cores),
+        area_lost_per_defect_mm2=(bad_cores * arr.core_area_mm2 / defects) if defects else arr.core_area_mm2,
+    )
+
+
+def from_catalog(cat: Catalog, system: str, *, spares_per_segment: int = 1, blocks: int = 84,
+                 critical_area_mm2: float = 0.0) -> WaferArray:
+    """The redundant array of a catalog chip, with its spare fraction taken from the catalog.
+
+    The spare fraction ``1 − enabled/physical`` sets the segment length
+    ``L ≈ spares_per_segment / fraction``; the physical core count is rounded down to a whole
+    number of segments (and of blocks). For a GPU (one die, SMs as cores) pass ``blocks=1`` and
+    ``spares_per_segment`` equal to the number of disabled SMs with one segment.
+    """
+    physical = int(cat.value(system, "cores_physical"))
+    enabled = int(cat.value(system, "cores_enabled"))
+    area = cat.value(system, "core_area_mm2")
+    fraction = 1.0 - enabled / physical
+    if fraction <= 0:
+        raise ValueError(f"system={system!r} has no spare cores (enabled={enabled}, physical={physical})")
+    length = max(spares_per_segment + 1, round(spares_per_segment / fraction))
+    if physical // length < 1:
+        length = physical
+    physical_used = (physical // length) * length
+    blocks = max(1, min(blocks, physical_used // length))
+    return WaferArray(physical_used, area, length, spares_per_segment, blocks, critical_area_mm2, name=system)
+
+
+def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physical_cores: int, *,
+                            target_yield: float = 0.9, max_spares: int = 4) -> float:
+    """Smallest spare fraction ``s/L`` for which the whole array yields at least ``target_yield``.
+
+    Searches segment lengths L and spares per segment s = 1 … ``max_spares`` with the analytic
+    :func:`~waferscale.yields.array_yield` (Poisson defects). Returns ``nan`` if even one spare
+    per two cores does not reach the target.
+    """
+    t = float(_array("target_yield", target_yield, lo=0.0, lo_open=True, hi=1.0))
+    lengths = np.unique(np.round(np.geomspace(2, 20_000, 400)).astype(int))
+    best = math.inf
+    for s in range(1, int(max_spares) + 1):
+        ok = lengths[(lengths > s) & (array_yield(physical_cores, core_area_mm2, defects_per_cm2,
+                                                  np.maximum(lengths, s + 1), s) >= t)]
+        if ok.size:
+            best = min(best, s / ok.max())
+    return best if math.isfinite(best) else float("nan")
