@@ -95,6 +95,48 @@ def claims(as_json: JsonFlag = False) -> None:
     _emit(view, False, "Claims ledger (verdicts computed now from the catalog and models)")
 
 
+class YieldModel(str, enum.Enum):
+    poisson = "poisson"
+    murphy = "murphy"
+    seeds = "seeds"
+    bose_einstein = "bose_einstein"
+    negative_binomial = "negative_binomial"
+
+
+@app.command("yield")
+def yield_(
+    model: Annotated[YieldModel, typer.Option(help="Die-yield model.")],
+    area_mm2: Annotated[float, typer.Option("--area-mm2", help="Die area in mm².")],
+    defects_per_cm2: Annotated[float, typer.Option("--defects-per-cm2", help="Fatal defect density per cm².")],
+    alpha: Annotated[float | None, typer.Option(help="Clustering α (negative binomial; default 2).")] = None,
+    layers: Annotated[float | None, typer.Option(help="Critical layers N (Bose–Einstein; default 1).")] = None,
+    wafer_mm: Annotated[float | None, typer.Option("--wafer-mm", help="Wafer diameter in mm.")] = None,
+    wafer_price_usd: Annotated[float | None, typer.Option("--wafer-price-usd", help="Wafer price in USD.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Die yield by model; with --wafer-mm, dies per wafer; with a price too, cost per good die."""
+    from . import yields as _yields
+
+    y = float(_yields.die_yield(model.value, area_mm2, defects_per_cm2, alpha=alpha, layers=layers))
+    out: dict[str, float] = {"yield": y}
+    if wafer_mm is not None:
+        dpw = float(_yields.dies_per_wafer(wafer_mm, area_mm2))
+        out["dies_per_wafer"] = dpw
+        if wafer_price_usd is not None:
+            if dpw <= 0:
+                raise ValueError(f"area_mm2={area_mm2:g} leaves no whole die on a {wafer_mm:g} mm wafer")
+            out["cost_per_die_usd"] = float(_yields.cost_per_die(wafer_price_usd, dpw))
+            out["cost_per_good_die_usd"] = (float(_yields.cost_per_good_die(wafer_price_usd, dpw, y))
+                                            if y > 0 else float("inf"))
+    elif wafer_price_usd is not None:
+        raise ValueError("wafer_price_usd needs --wafer-mm too (dies per wafer set the cost per die)")
+    if as_json:
+        typer.echo(json.dumps(out))
+    else:
+        for k, v in out.items():
+            typer.echo(f"{k:>24}  {v:,.6g}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the app; turn ValueErrors and usage errors into exit status 2."""
     try:
