@@ -189,7 +189,7 @@ TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
 
 _ENTITY_COLUMNS = ("id", "table", "name", "kind", "vendor", "chip")
 _ENTITY_KINDS = {
-    "systems": ("wafer", "gpu", "system", "rack"),
+    "systems": ("wafer", "gpu", "system", "rack", "lithography"),
     "links": ("on_chip", "die_to_die", "chip_to_chip", "scale_up", "scale_out", "optics"),
     "workloads": ("dense", "moe"),
     "examples": ("worked_example",),
@@ -326,13 +326,13 @@ def _read_sources(path: Path) -> pd.DataFrame:
     rows = []
     for key, entry in bib.entries.items():
         f = entry.fields
-        authors = "; ".join(str(p) for p in entry.persons.get("author", []))
+        authors = "; ".join(str(p) for p in entry.persons.get("author", [])).replace("{", "").replace("}", "")
         rows.append(
             {
                 "key": key,
                 "type": entry.type,
                 "title": str(f.get("title", "")).strip("{}"),
-                "author": authors or str(f.get("organization", f.get("publisher", ""))),
+                "author": authors or str(f.get("organization", f.get("publisher", ""))).replace("{", "").replace("}", ""),
                 "year": str(f.get("year", "")),
                 "url": str(f.get("url", "")),
                 "venue": str(f.get("journal", f.get("booktitle", f.get("publisher", f.get("howpublished", ""))))),

@@ -223,11 +223,11 @@ def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physic
     per two cores does not reach the target.
     """
     t = float(_array("target_yield", target_yield, lo=0.0, lo_open=True, hi=1.0))
-    lengths = np.unique(np.round(np.geomspace(2, 20_000, 400)).astype(int))
+    lengths = np.unique(np.round(np.geomspace(2, 1_000_000, 700)).astype(int))
     best = math.inf
     for s in range(1, int(max_spares) + 1):
         ok = lengths[(lengths > s) & (array_yield(physical_cores, core_area_mm2, defects_per_cm2,
                                                   np.maximum(lengths, s + 1), s) >= t)]
         if ok.size:
-            best = min(best, s / ok.max())
-    return best if math.isfinite(best) else float("nan")
+            best = min(best, s / float(ok.max()))
+    return float(best) if math.isfinite(best) else float("nan")
