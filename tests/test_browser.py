@@ -11,10 +11,11 @@ import shutil
 import pytest
 
 from browser import check_page
-from conftest import ROOT
+from conftest import ROOT, toc_files
 
 SITE = ROOT / "_build" / "html"
 INTRO = "chapters/intro.html"
+PAGES = [f"{doc}.html" for doc in toc_files()]
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,10 @@ def built():
     return SITE
 
 
-def test_intro_draws_its_charts_offline(built):
-    r = check_page(built, INTRO, screenshot=ROOT / "_build" / "reports" / "intro.png")
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chapter_draws_its_charts_offline(built, page):
+    shot = ROOT / "_build" / "reports" / (page.replace("/", "_").replace(".html", ".png"))
+    r = check_page(built, page, screenshot=shot)
     assert r.charts >= 1
     assert r.charts_drawn == r.charts, r
     assert r.external_requests == [], r.external_requests

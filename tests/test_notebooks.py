@@ -8,32 +8,16 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
 from notebook_exec import execute_to_text
 
-from conftest import ROOT
+from conftest import ROOT, toc_files
 
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
-def _toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(node):
-        for key in ("chapters", "sections", "parts"):
-            for child in node.get(key, []) or []:
-                if "file" in child:
-                    files.append(child["file"])
-                walk(child)
-
-    walk(toc)
-    return files
-
-
 def test_every_notebook_is_in_the_toc_and_every_toc_entry_exists():
-    toc = set(_toc_files())
+    toc = set(toc_files())
     have = {f"chapters/{p.stem}" for p in NOTEBOOKS}
     assert have == toc
 
