@@ -54,7 +54,7 @@ def parse_unit(unit: str) -> pint.Unit:
         If the string is empty, uses ``b`` for bits, or does not parse.
     """
     if not isinstance(unit, str) or not unit.strip():
-        raise UnitError(f"unit is empty; expected a unit such as 'GB' or 'TB/s'")
+        raise UnitError("unit is empty; expected a unit such as 'GB' or 'TB/s'")
     text = unit.strip()
     ureg = registry()
     try:

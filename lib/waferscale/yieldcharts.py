@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import charts, yields
+from . import yields
 from .catalog import GRADES, Catalog
 from .charts import GRADE_COLORS, finish, source_line
 
@@ -205,7 +205,7 @@ def interactive_yield_chart(wafer_area_mm2: float, core_area_mm2: float, segment
                     bind=alt.binding_range(min=2, max=64, step=1, name="cores per spare (L) "))
     base = alt.Chart(data).transform_calculate(
         core="pow(10, log10_core_area_mm2)",
-        lam=f"datum.D * datum.core * segment_cores / 100",
+        lam="datum.D * datum.core * segment_cores / 100",
     ).transform_calculate(
         with_spares=f"exp(({wafer_area_mm2} / (datum.core * segment_cores)) * (log(1 + datum.lam) - datum.lam))",
         no_spares_="datum.no_spares",
