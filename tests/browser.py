@@ -94,7 +94,7 @@ def check_page(site: Path, page: str, timeout_ms: int = 30000, screenshot: Path 
             report.charts = pg.evaluate("() => document.querySelectorAll('.ws-chart').length")
             try:
                 pg.wait_for_function(
-                    "() => { const c = document.querySelectorAll('.ws-chart'); return c.length > 0 && "
+                    "() => { const c = document.querySelectorAll('.ws-chart'); return "
                     "Array.from(c).every(el => el.querySelectorAll('svg .role-mark > *').length > 0); }",
                     timeout=timeout_ms // 2,
                 )

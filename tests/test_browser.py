@@ -26,10 +26,11 @@ def built():
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_chapter_draws_its_charts_offline(built, page):
+def test_every_page_loads_offline_and_draws_its_charts(built, page):
     shot = ROOT / "_build" / "reports" / (page.replace("/", "_").replace(".html", ".png"))
     r = check_page(built, page, screenshot=shot)
-    assert r.charts >= 1
+    if (ROOT / page.replace(".html", ".ipynb")).exists():
+        assert r.charts >= 1, "every notebook chapter shows at least one chart"
     assert r.charts_drawn == r.charts, r
     assert r.external_requests == [], r.external_requests
     assert r.console_errors == [], r.console_errors

@@ -6,6 +6,8 @@
   at ``env-before-read-docs`` (sphinx-thebe's ``const THEBE_JS_URL = ...``, togglebutton's
   selector) reach the page twice, and a second ``const`` declaration is a console error.
   Identical scripts are kept once, in order.
+* Registers the pybtex style ``keepcase``: pybtex's ``plain`` style, except that titles keep
+  the case they are written in (``plain`` lowercases them: "Nvidia a100 tensor core gpu").
 """
 
 from __future__ import annotations
@@ -35,7 +37,24 @@ def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, d
     scripts[:] = kept
 
 
+def _register_keepcase() -> None:
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.plain import Style as Plain
+    from pybtex.style.template import field, sentence
+
+    class KeepCase(Plain):
+        def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
+            title = field(which_field)
+            return sentence[title] if as_sentence else title
+
+    try:
+        register_plugin("pybtex.style.formatting", "keepcase", KeepCase)
+    except Exception:  # already registered in this process
+        pass
+
+
 def setup(app: Any) -> dict:
+    _register_keepcase()
     app.connect("config-inited", _theme_defaults)
     app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes add theirs
     return {"parallel_read_safe": True, "parallel_write_safe": True}
