@@ -6,11 +6,16 @@ One module per concept; notebooks call these, and hold no hardware number of the
 * :mod:`waferscale.claims` — the article's claims, each with a computed verdict.
 * :mod:`waferscale.charts` — the book's altair theme and offline, deterministic renderer.
 * :mod:`waferscale.cli` — ``python -m waferscale`` for what-ifs.
+* :mod:`waferscale.interconnect` — link tiers from the catalog; point-to-point α–β time and energy.
+* :mod:`waferscale.collectives` — α–β collectives, the all-reduce calibration, one decode step's communication.
+* :mod:`waferscale.scaling` — bandwidth and energy per chip as a system grows (GPUs + IB/CPO vs wafers).
 """
 
 from .catalog import GRADES, Catalog, CatalogError, Fact, load
 from .claims import CHAPTERS, CLAIMS, Claim, Status, Verdict, ledger
 from .units import UnitError, to_canonical
+from .interconnect import Tier, p2p_energy_j, p2p_time_s, tier
+from .collectives import Result, calibrate, decode_step, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce
 
 __version__ = "0.1.0"
 
@@ -28,4 +33,14 @@ __all__ = [
     "ledger",
     "UnitError",
     "to_canonical",
+    "Tier",
+    "tier",
+    "p2p_time_s",
+    "p2p_energy_j",
+    "Result",
+    "ring_all_reduce",
+    "hierarchical_all_reduce",
+    "mesh_all_reduce",
+    "calibrate",
+    "decode_step",
 ]

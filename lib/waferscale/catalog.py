@@ -147,6 +147,32 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "printed_dies_per_wafer": _f("count", 1, 1e6, "dies per wafer as printed"),
         "printed_die_yield": _f("count", 0, 1, "die yield as printed"),
         "printed_cost_per_die_usd": _f("USD", 0.01, 1e6, "cost per good die as printed"),
+        "process_nm": _f("nm", 1, 1000, "process node of the compute dies"),
+        "chiplets": _f("count", 1, 1000, "compute chiplets in the multi-chip part"),
+        "chiplet_area_mm2": _f("mm^2", 0.01, 1e4, "area of one compute chiplet"),
+        "io_die_area_mm2": _f("mm^2", 0.01, 1e4, "area of the I/O die (older node)"),
+        "io_process_nm": _f("nm", 1, 1000, "process node of the I/O die"),
+        "extra_silicon_fraction": _f("count", 0, 1, "extra silicon the chiplet split costs (links, replication)"),
+        "printed_cost_ratio": _f("count", 0.01, 100, "published cost ratio (see note for which way round)"),
+    },
+    "parameters": {
+        "heat_flux_w_per_cm2": _f("W/cm^2", 0.1, 1e5, "heat flux a cooling method removes from a die"),
+        "relative_permittivity": _f("count", 1, 100, "relative permittivity of an insulator"),
+        "resistivity_ohm_m": _f("ohm*m", 1e-9, 1e-5, "electrical resistivity of a thin wire"),
+        "wire_width_m": _f("m", 1e-9, 1e-3, "width of an on-chip wire"),
+        "wire_thickness_m": _f("m", 1e-9, 1e-3, "thickness of an on-chip wire"),
+        "wire_capacitance_f_per_m": _f("F/m", 1e-12, 1e-8, "capacitance of an on-chip wire per length"),
+        "repeater_delay_s": _f("s", 1e-13, 1e-9, "delay of one repeater (about one FO4 inverter delay)"),
+        "inference_share": _f("count", 0, 1, "inference's share of AI compute"),
+        "year": _f("year", 1950, 2100, "year a figure applies to"),
+        "revenue_usd": _f("USD", 0, 1e13, "revenue over the period"),
+        "customer_share": _f("count", 0, 1, "share of revenue from the named customer(s)"),
+        "price_per_share_usd": _f("USD", 0.01, 1e5, "price of one share"),
+        "raised_usd": _f("USD", 0, 1e12, "capital raised"),
+        "valuation_usd": _f("USD", 0, 1e13, "valuation"),
+        "failures_per_unit_year": _f("1/year", 0, 10, "field failures per unit per year"),
+        "overprovision_fraction": _f("count", 0, 1, "spare capacity operators provision for failures"),
+        "reticles": _f("count", 0.1, 1000, "reticle fields (interposer or wafer size in reticles)"),
     },
     "defect_densities": {"value": _f("1/cm^2", 1e-4, 100, "fatal defect density D0")},
     "wafer_prices": {"value": _f("USD", 10, 1e6, "price of one 300 mm wafer")},
@@ -162,6 +188,7 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "flop_per_j": _f("flop/J", 1e3, 1e15, "energy efficiency"),
         "gemv_bytes_per_s": _f("byte/s", 1e6, 1e16, "achieved GEMV memory bandwidth"),
         "time_s": _f("s", 1e-9, 1e6, "elapsed time"),
+        "acceptance_length": _f("count", 1, 64, "mean tokens accepted per speculative-decoding step"),
     },
 }
 
@@ -171,6 +198,7 @@ TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
     "links": ("links.csv", "link", ("link", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "workloads": ("workloads.csv", "workload", ("workload", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "examples": ("examples.csv", "example", ("example", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
+    "parameters": ("parameters.csv", "parameter", ("parameter", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "defect_densities": (
         "defect_densities.csv", "id",
         ("id", "node", "node_nm", "year", "value", "low", "high", "unit", "source", "date", "grade", "note"),
@@ -193,6 +221,7 @@ _ENTITY_KINDS = {
     "links": ("on_chip", "die_to_die", "chip_to_chip", "scale_up", "scale_out", "optics"),
     "workloads": ("dense", "moe"),
     "examples": ("worked_example",),
+    "parameters": ("cooling", "material", "wire", "market", "company", "reliability", "roadmap"),
 }
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -360,6 +389,7 @@ class Catalog:
     events: pd.DataFrame
     sources: pd.DataFrame
     root: Path = field(default_factory=data_dir)
+    parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- look-ups -----------------------------------------------------------------------
     def _long(self, entity: str) -> tuple[pd.DataFrame, str]:
@@ -371,6 +401,8 @@ class Catalog:
             return self.workloads, "workload"
         if entity in set(self.examples["example"]):
             return self.examples, "example"
+        if len(self.parameters) and entity in set(self.parameters["parameter"]):
+            return self.parameters, "parameter"
         raise ValueError(
             f"entity={entity!r} is not in the catalog; allowed: {sorted(self.entities['id'])}"
         )
@@ -438,8 +470,8 @@ class Catalog:
     def grade_counts(self) -> pd.DataFrame:
         """Rows per table and grade, in the order of :data:`GRADES` (columns table, grade, rows)."""
         parts = []
-        for name in ("systems", "links", "workloads", "examples", "defect_densities", "wafer_prices", "measurements",
-                     "events"):
+        for name in ("systems", "links", "workloads", "examples", "parameters", "defect_densities", "wafer_prices",
+                     "measurements", "events"):
             df = getattr(self, name)
             c = df.groupby("grade").size()
             parts += [{"table": name, "grade": g, "rows": int(c.get(g, 0))} for g in GRADES if c.get(g, 0)]
@@ -448,8 +480,8 @@ class Catalog:
     @property
     def fact_count(self) -> int:
         """Number of sourced fact rows across all numeric tables."""
-        return sum(len(t) for t in (self.systems, self.links, self.workloads, self.examples, self.defect_densities,
-                                    self.wafer_prices, self.measurements, self.events))
+        return sum(len(t) for t in (self.systems, self.links, self.workloads, self.examples, self.parameters,
+                                    self.defect_densities, self.wafer_prices, self.measurements, self.events))
 
 
 def _load_entities(root: Path) -> pd.DataFrame:
@@ -571,6 +603,7 @@ def _load(root: Path) -> Catalog:
         events=_load_series(root, "events", keys, sys_ids),
         sources=sources_df,
         root=root,
+        parameters=_load_long(root, "parameters", entities, keys),
     )
 
 

@@ -38,6 +38,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document 
 class Listable(str, enum.Enum):
     systems = "systems"
     links = "links"
+    tiers = "tiers"
     sources = "sources"
 
 
@@ -79,6 +80,10 @@ def list_(what: Annotated[Listable, typer.Argument(help="What to list.")], as_js
     cat = _catalog.load()
     if what is Listable.sources:
         _emit(cat.sources[["key", "author", "year", "title", "url"]], as_json, "Sources (references.bib)")
+    elif what is Listable.tiers:
+        from . import interconnect as _ic
+
+        _emit(_ic.tier_table(cat), as_json, "Link tiers (ids for `collective --tier`)")
     else:
         _emit(_overview(cat, what.value), as_json, f"{what.value.capitalize()} in the catalog")
 
@@ -135,6 +140,29 @@ def yield_(
     else:
         for k, v in out.items():
             typer.echo(f"{k:>24}  {v:,.6g}")
+
+
+@app.command()
+def collective(
+    tier: Annotated[str, typer.Option("--tier", help="Link tier id (see `list tiers`).")],
+    ranks: Annotated[int, typer.Option("--ranks", help="Number of ranks N (>= 1).")],
+    message_bytes: Annotated[float, typer.Option("--bytes", help="Buffer size n in bytes (>= 0).")],
+    op: Annotated[str, typer.Option("--op", help="all_reduce, tree_all_reduce, switch_all_reduce, reduce_scatter, all_gather or all_to_all.")] = "all_reduce",
+    as_json: JsonFlag = False,
+) -> None:
+    """α–β time, nccl-tests bus bandwidth and energy of one collective on one link tier."""
+    from . import collectives as _co
+
+    r = _co.collective(_catalog.load(), tier, op, ranks, message_bytes)
+    energy = None if math.isnan(r.energy_j) else r.energy_j  # None: the tier publishes no energy per bit
+    doc = {"time_s": r.time_s, "bus_bandwidth_bytes_per_s": r.bus_bandwidth_bytes_per_s, "energy_j": energy}
+    if as_json:
+        typer.echo(json.dumps(doc))
+        return
+    typer.echo(f"{op} of {message_bytes:g} bytes over {ranks} ranks on {tier} ({r.algorithm}):")
+    typer.echo(f"  time           {r.time_s:.4g} s")
+    typer.echo(f"  bus bandwidth  {r.bus_bandwidth_bytes_per_s / 1e9:.4g} GB/s")
+    typer.echo("  energy         not published for this tier" if energy is None else f"  energy         {energy:.4g} J")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

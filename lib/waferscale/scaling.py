@@ -1,0 +1,145 @@
+"""System scaling: bandwidth and energy per chip as a system grows from one chip to thousands.
+
+Three ways to grow, all read from the catalog:
+
+* **GPUs, NVLink then InfiniBand** — G GPUs per NVLink domain (``domain_chips`` of the scale-up
+  tier), domains joined by a non-blocking InfiniBand fat tree, one NIC per GPU. All-reduce is
+  :func:`~waferscale.collectives.hierarchical_all_reduce` (ring inside a domain when the system
+  is smaller than one).
+* **the same with co-packaged optics** — the switches' transceivers become CPO ports (the NICs
+  keep pluggables); bandwidth per GPU is unchanged, energy per bit and switch radix change.
+* **wafers** — one wafer's mesh inside, wafers joined by their off-wafer Ethernet I/O (ring
+  all-reduce over it). With one wafer the figure is the mesh's bisection bandwidth.
+
+Bandwidth is reported per unit of dense 16-bit compute (bytes/s of all-reduce bus bandwidth per
+FLOP/s), so a wafer and a GPU compare fairly; energy is that of one bit on the longest path.
+
+Examples
+--------
+>>> df = scaling_table(load(), [("H100 + InfiniBand NDR", h100_ib())])   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import collectives as co
+from . import interconnect as ic
+from .catalog import Catalog
+
+__all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "scale", "scaling_table"]
+
+
+@dataclass(frozen=True)
+class Build:
+    """How a system grows: its chip, scale-up tier and domain, scale-out switch and optics.
+
+    ``chip`` gives compute (``bf16_dense_flop_per_s`` or ``fp16_dense_flop_per_s``); ``host``
+    gives per-chip scale-out bandwidth (``scaleout_bytes_per_s_per_dir`` or ``io_bytes_per_s``).
+    ``alpha_tier`` supplies the scale-out α. ``scale_up`` is None for wafers (their inside is the
+    mesh of ``chip``).
+    """
+
+    label: str
+    chip: str
+    host: str
+    scale_up: str | None
+    switch: str
+    switch_optics: str
+    alpha_tier: str
+    scaleout_tier: str
+
+
+def h100_ib() -> Build:
+    """DGX H100 nodes (NVLink 4) on an InfiniBand NDR fat tree with pluggable optics."""
+    return Build("H100: NVLink 4 + InfiniBand NDR, pluggable optics", "h100_sxm", "dgx_h100", "nvlink4",
+                 "ib_ndr", "pluggable_optics_1p6t", "ib_ndr", "ib_ndr")
+
+
+def gb200_xdr() -> Build:
+    """GB200 NVL72 racks (NVLink 5) on an InfiniBand XDR fat tree with pluggable optics."""
+    return Build("GB200 NVL72: NVLink 5 + InfiniBand XDR, pluggable optics", "b200", "gb200_nvl72", "nvlink5",
+                 "ib_xdr", "pluggable_optics_1p6t", "ib_ndr", "ib_xdr")
+
+
+def gb200_cpo() -> Build:
+    """GB200 NVL72 racks on co-packaged-optics switches (Quantum-X Photonics)."""
+    return Build("GB200 NVL72: NVLink 5 + co-packaged optics switches", "b200", "gb200_nvl72", "nvlink5",
+                 "cpo_nvidia", "cpo_nvidia", "ib_ndr", "ib_xdr")
+
+
+def cs3_ethernet() -> Build:
+    """CS-3 wafers joined by their off-wafer Ethernet I/O through pluggable-optics switches."""
+    return Build("CS-3 wafers: on-wafer mesh + 100 GbE I/O, pluggable optics", "wse3", "cs3", None,
+                 "ib_ndr", "pluggable_optics_1p6t", "cs_ethernet_io", "cs_ethernet_io")
+
+
+BUILDS = (h100_ib, gb200_xdr, gb200_cpo, cs3_ethernet)
+
+
+def _flops(cat: Catalog, chip: str) -> float:
+    for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s"):
+        if cat.has(chip, f):
+            return cat.value(chip, f)
+    raise ValueError(f"chip={chip!r} has no dense 16-bit FLOP/s in the catalog")
+
+
+def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) -> dict:
+    """Bandwidth and energy per chip for ``chips`` chips of ``build`` all-reducing ``message_bytes``.
+
+    Returns a dict: label, chips, bus_bandwidth_bytes_per_s (per chip), bytes_per_flop (bus
+    bandwidth / chip dense FLOP/s), path_j_per_bit with path_low/high (the longest path), tier
+    ('scale-up', 'scale-out' or 'mesh'), levels (switch levels, 0 inside a domain).
+    """
+    N = ic.check_ranks("chips", chips)
+    n = ic.check_bytes("message_bytes", message_bytes)
+    flops = _flops(cat, build.chip)
+    out_bw = (cat.value(build.host, "scaleout_bytes_per_s_per_dir") if cat.has(build.host, "scaleout_bytes_per_s_per_dir")
+              else cat.value(build.host, "io_bytes_per_s"))
+    out_alpha = ic.tier(cat, build.alpha_tier).require("latency")
+    paths = [ic.scaleout_path(cat, max(N, 2), switch=build.switch, switch_optics=build.switch_optics, bound=b)
+             for b in ("value", "low", "high")]
+    if build.scale_up is None:  # wafers
+        m = ic.mesh(cat, build.chip)
+        if N == 1:
+            bw, where, levels = m.bisection_bytes_per_s_per_dir, "mesh", 0
+            e = [m.mean_hops * x for x in (m.energy_j_per_bit_per_hop, m.energy_low_j_per_bit_per_hop,
+                                           m.energy_high_j_per_bit_per_hop)]
+        else:
+            bw = co.ring_all_reduce(n, N, out_bw, out_alpha).bus_bandwidth_bytes_per_s
+            where, levels, e = "scale-out", paths[0].levels, [p.total_j_per_bit for p in paths]
+    else:
+        up = ic.tier(cat, build.scale_up)
+        G = int(cat.value(build.scale_up, "domain_chips"))
+        if N <= G:
+            bw = co.ring_all_reduce(n, N, up.require("bandwidth"), up.require("latency")).bus_bandwidth_bytes_per_s
+            where, levels = "scale-up", 0
+            e = [up.energy_j_per_bit, up.energy_low_j_per_bit, up.energy_high_j_per_bit]
+        else:
+            M = math.ceil(N / G)
+            bw = co.hierarchical_all_reduce(n, G, M, up.require("bandwidth"), up.require("latency"),
+                                            out_bw, out_alpha).bus_bandwidth_bytes_per_s
+            where, levels, e = "scale-out", paths[0].levels, [p.total_j_per_bit for p in paths]
+    return {"label": build.label, "chips": N, "bus_bandwidth_bytes_per_s": bw, "bytes_per_flop": bw / flops,
+            "path_j_per_bit": e[0], "path_low_j_per_bit": e[1], "path_high_j_per_bit": e[2],
+            "tier": where, "levels": levels}
+
+
+def scaling_table(cat: Catalog, builds=None, max_chips: int = 16384, message_bytes: float = 1e9) -> pd.DataFrame:
+    """:func:`scale` for each build at 1, 2, 4, … chips up to ``max_chips`` (wafers up to 2048 x ... as given).
+
+    Domain sizes (8, 72) are added to the grid so that the step at the domain edge shows.
+    """
+    builds = [b() for b in BUILDS] if builds is None else builds
+    rows = []
+    for b in builds:
+        grid = {2 ** k for k in range(0, int(math.log2(max_chips)) + 1)}
+        if b.scale_up is not None:
+            G = int(cat.value(b.scale_up, "domain_chips"))
+            grid |= {G, G + 1} | {G * 2 ** k for k in range(0, int(math.log2(max_chips / G)) + 1)}
+            grid.discard(1)
+        rows += [scale(cat, b, c, message_bytes) for c in sorted(x for x in grid if x <= max_chips)]
+    return pd.DataFrame(rows)
