@@ -174,6 +174,17 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "overprovision_fraction": _f("count", 0, 1, "spare capacity operators provision for failures"),
         "reticles": _f("count", 0.1, 1000, "reticle fields (interposer or wafer size in reticles)"),
     },
+    "suitability": {
+        "flop_per_step": _f("flop", 0, 1e24, "arithmetic in one step of the whole problem"),
+        "bytes_per_step": _f("byte", 0, 1e22, "memory traffic in one step of the whole problem"),
+        "working_set_bytes": _f("byte", 1, 1e17, "state that must stay resident (weights, optimiser, KV, grid)"),
+        "comm_bytes_per_step": _f("byte", 0, 1e15, "bytes each rank hands to the step's communication (message n)"),
+        "comm_rounds_per_step": _f("count", 0, 1e7, "communication rounds per step (each pays a latency)"),
+        "global_rounds_per_step": _f("count", 0, 1e7, "of those, rounds that involve every rank (reductions, all-to-all)"),
+        "neighbour_share": _f("count", 0, 1, "share of communicated bytes that goes to mesh neighbours"),
+        "concurrency": _f("count", 1, 1e9, "independent requests or streams served at once"),
+        "gpus": _f("count", 1, 1e6, "GPUs of the reference GPU-cluster deployment"),
+    },
     "defect_densities": {"value": _f("1/cm^2", 1e-4, 100, "fatal defect density D0")},
     "wafer_prices": {"value": _f("USD", 10, 1e6, "price of one 300 mm wafer")},
     "measurements": {
@@ -198,6 +209,7 @@ TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
     "links": ("links.csv", "link", ("link", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "workloads": ("workloads.csv", "workload", ("workload", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "examples": ("examples.csv", "example", ("example", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
+    "suitability": ("suitability.csv", "profile", ("profile", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "parameters": ("parameters.csv", "parameter", ("parameter", "field", "value", "low", "high", "unit", "source", "date", "grade", "note")),
     "defect_densities": (
         "defect_densities.csv", "id",
@@ -222,6 +234,7 @@ _ENTITY_KINDS = {
     "workloads": ("dense", "moe"),
     "examples": ("worked_example",),
     "parameters": ("cooling", "material", "wire", "market", "company", "reliability", "roadmap"),
+    "suitability": ("all_reduce", "all_to_all", "point_to_point", "none"),
 }
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -390,6 +403,7 @@ class Catalog:
     sources: pd.DataFrame
     root: Path = field(default_factory=data_dir)
     parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suitability: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # -- look-ups -----------------------------------------------------------------------
     def _long(self, entity: str) -> tuple[pd.DataFrame, str]:
@@ -403,6 +417,8 @@ class Catalog:
             return self.examples, "example"
         if len(self.parameters) and entity in set(self.parameters["parameter"]):
             return self.parameters, "parameter"
+        if len(self.suitability) and entity in set(self.suitability["profile"]):
+            return self.suitability, "profile"
         raise ValueError(
             f"entity={entity!r} is not in the catalog; allowed: {sorted(self.entities['id'])}"
         )
@@ -470,8 +486,8 @@ class Catalog:
     def grade_counts(self) -> pd.DataFrame:
         """Rows per table and grade, in the order of :data:`GRADES` (columns table, grade, rows)."""
         parts = []
-        for name in ("systems", "links", "workloads", "examples", "parameters", "defect_densities", "wafer_prices",
-                     "measurements", "events"):
+        for name in ("systems", "links", "workloads", "examples", "parameters", "suitability", "defect_densities",
+                     "wafer_prices", "measurements", "events"):
             df = getattr(self, name)
             c = df.groupby("grade").size()
             parts += [{"table": name, "grade": g, "rows": int(c.get(g, 0))} for g in GRADES if c.get(g, 0)]
@@ -481,7 +497,7 @@ class Catalog:
     def fact_count(self) -> int:
         """Number of sourced fact rows across all numeric tables."""
         return sum(len(t) for t in (self.systems, self.links, self.workloads, self.examples, self.parameters,
-                                    self.defect_densities, self.wafer_prices, self.measurements, self.events))
+                                    self.suitability, self.defect_densities, self.wafer_prices, self.measurements, self.events))
 
 
 def _load_entities(root: Path) -> pd.DataFrame:
@@ -604,6 +620,7 @@ def _load(root: Path) -> Catalog:
         sources=sources_df,
         root=root,
         parameters=_load_long(root, "parameters", entities, keys),
+        suitability=_load_long(root, "suitability", entities, keys),
     )
 
 

@@ -121,41 +121,17 @@ def _ratio_vs_claim(figure: float, claimed: float, tolerance: float = 0.25) -> b
 
 
 def _c01_small_models(cat: Catalog) -> Verdict:
-    """Measured speed ratio, Cerebras vs the fastest H100 endpoint in the same comparison (8B)."""
-    wafer = _speed(cat, system="cs3", workload="llama3_1_8b", spec_decode="none")
-    gpu = _speed(cat, system="h100_sxm", workload="llama3_1_8b", endpoint="best_cloud")
-    if wafer is None or gpu is None:
-        return Verdict(Status.PENDING, None, "", "catalog lacks the 8B speed measurements", basis="none")
-    ratio = wafer["value"] / gpu["value"]
-    claimed = _claim("C01").claimed
-    src = (wafer["source"], gpu["source"])
-    if claimed and _ratio_vs_claim(ratio, claimed):
-        return Verdict(Status.HOLDS, ratio, "x", "measured ratio is close to the claim", sources=src)
-    return Verdict(
-        Status.HOLDS_IF, ratio, "x",
-        f"against the fastest H100 endpoint measured in the same comparison the ratio is {ratio:.1f}x; "
-        "a ratio near the claim needs a slower (hyperscaler) H100 baseline. The decode model will say why.",
-        sources=src,
-    )
+    """Decode-model ratio, CS-3 vs H100 on Llama 3.1 8B at batch 1 (see waferscale.perfclaims.c01)."""
+    from . import perfclaims
+
+    return perfclaims.c01(cat)
 
 
 def _c02_large_model_b200(cat: Catalog) -> Verdict:
-    """Measured single-user speed ratio on Llama 4 Maverick, CS-3 vs DGX B200."""
-    wafer = _speed(cat, system="cs3", workload="llama4_maverick")
-    gpu = _speed(cat, system="dgx_b200", workload="llama4_maverick")
-    if wafer is None or gpu is None:
-        return Verdict(Status.PENDING, None, "", "catalog lacks the Maverick measurements", basis="none")
-    ratio = wafer["value"] / gpu["value"]
-    claimed = _claim("C02").claimed or 0.0
-    conds = gpu["conditions"]
-    cond_text = ", ".join(f"{k}={v}" for k, v in sorted(conds.items()))
-    status = Status.HOLDS_IF if _ratio_vs_claim(ratio, claimed, 0.15) else Status.FAILS
-    return Verdict(
-        status, ratio, "x",
-        f"measured ratio {ratio:.2f}x holds only for batch-1 'best tuned' setups on a 400B-total MoE "
-        f"with few active parameters (GPU side: {cond_text})",
-        sources=(wafer["source"], gpu["source"]),
-    )
+    """Decode-model ratio on Llama 4 Maverick, CS-3 vs DGX B200 (see waferscale.perfclaims.c02)."""
+    from . import perfclaims
+
+    return perfclaims.c02(cat)
 
 
 def _c03_compute_outpaces_communication(cat: Catalog) -> Verdict:
@@ -297,34 +273,218 @@ def _c13_cpo_expansion(cat: Catalog) -> Verdict:
 
 
 def _c14_single_machine_power(cat: Catalog) -> Verdict:
-    """Power of one CS-3 vs one H100 and one DGX H100."""
-    needs = [("cs3", "system_power_w"), ("h100_sxm", "tdp_w"), ("dgx_h100", "system_power_w")]
-    if (gap := _missing(cat, needs)) is not None:
-        return gap
-    cs3 = cat.value("cs3", "system_power_w")
-    per_gpu = cs3 / cat.value("h100_sxm", "tdp_w")
-    per_dgx = cs3 / cat.value("dgx_h100", "system_power_w")
-    return Verdict(
-        Status.HOLDS, per_gpu, "x",
-        f"one CS-3 draws {per_gpu:.0f}x an H100's TDP and {per_dgx:.1f}x a whole 8-GPU DGX H100",
-        sources=_srcs(cat, needs),
-    )
+    """Power per machine and energy per token at batch 1 (see waferscale.perfclaims.c14)."""
+    from . import perfclaims
+
+    return perfclaims.c14(cat)
+
+
+def _c15_balanced_efficiency(cat: Catalog) -> Verdict:
+    """Energy per token at full concurrency (see waferscale.perfclaims.c15)."""
+    from . import perfclaims
+
+    return perfclaims.c15(cat)
+
+
+def _c16_single_machine_limits(cat: Catalog) -> Verdict:
+    """Per-user speed at batch 1 vs throughput per kW at full load (see waferscale.perfclaims.c16)."""
+    from . import perfclaims
+
+    return perfclaims.c16(cat)
 
 
 def _c21_power_density(cat: Catalog) -> Verdict:
-    """Heat flux (W/cm²) of the wafer vs an H100 die."""
-    needs = [("cs3", "system_power_w"), ("wse3", "die_area_mm2"), ("h100_sxm", "tdp_w"), ("h100_sxm", "die_area_mm2")]
+    """Model (physics): heat flux of the wafer vs an H100 die, and against the conventional cooling limit."""
+    from . import physics
+
+    needs = [("cs3", "system_power_w"), ("wse3", "die_area_mm2"), ("h100_sxm", "tdp_w"), ("h100_sxm", "die_area_mm2"),
+             ("cooling_conventional", "heat_flux_w_per_cm2")]
     if (gap := _missing(cat, needs)) is not None:
         return gap
-    wafer = cat.value("cs3", "system_power_w") / (cat.value("wse3", "die_area_mm2") / 100.0)
-    gpu = cat.value("h100_sxm", "tdp_w") / (cat.value("h100_sxm", "die_area_mm2") / 100.0)
+    hs = physics.heat_sources(cat).set_index("device")
+    wafer = float(hs.loc["WSE-3 (CS-3 power)", "w_per_cm2"])
+    gpu = float(hs.loc["H100 SXM", "w_per_cm2"])
+    limit = cat.value("cooling_conventional", "heat_flux_w_per_cm2")
     ratio = wafer / gpu
     status = Status.FAILS if ratio < 1 else Status.HOLDS
     return Verdict(
         status, ratio, "x",
         f"even charging all system power to the wafer, its flux is {wafer:.0f} W/cm² vs {gpu:.0f} W/cm² for an "
-        "H100 (TDP incl. HBM): density is not the wall; total power per part and its delivery are",
-        sources=_srcs(cat, needs),
+        f"H100 (TDP incl. HBM) and a conventional limit of {limit:.0f} W/cm²: density is not the wall; total power "
+        f"per part ({cat.value('cs3', 'system_power_w') / 1e3:.0f} kW) and its delivery are",
+        basis="model", sources=_srcs(cat, needs),
+    )
+
+
+def _c22_signal_delay(cat: Catalog) -> Verdict:
+    """Model (physics): crossing 21.5 cm by time of flight, RC wire and mesh, in clock cycles."""
+    from . import physics
+
+    needs = [("wse3", "die_area_mm2"), ("wse3", "clock_hz"), ("sio2", "relative_permittivity"),
+             ("wire_45nm_m8", "resistivity_ohm_m"), ("wse3", "mesh_width_pe"), ("wse3", "hop_latency_cycles")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    c = physics.wafer_crossing(cat)
+    tof = c.cycles("tof_sio2_s")
+    status = Status.HOLDS_IF if tof > 1 else Status.FAILS
+    return Verdict(
+        status, tof, " cycles",
+        f"light in SiO₂ needs {tof:.2f} clock cycles to cross {c.length_m * 100:.1f} cm, a repeated wire "
+        f"{c.cycles('rc_repeated_s'):.1f}, a bare RC wire {c.cycles('rc_unrepeated_s'):.0f}: one global synchronous "
+        f"cycle is impossible, so this holds as a limit on global synchrony; the mesh sidesteps it by pipelining "
+        f"({c.mesh_hops:.0f} hops, {c.mesh_s * 1e6:.2f} µs corner to corner), and fault tolerance is not what fixes it",
+        basis="model", sources=_srcs(cat, needs),
+    )
+
+
+def _c23_small_dies(cat: Catalog) -> Verdict:
+    """Model (economics): cost per good mm² of a reticle-size perfect die, 100 mm² dies, chiplets, the wafer."""
+    from . import economics as ec
+
+    needs = [("reticle_field", "die_area_mm2"), ("wse3", "die_area_mm2"), ("wse3", "core_area_mm2"),
+             ("wse3", "cores_physical"), ("amd_hc2017_epyc", "extra_silicon_fraction")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    node = cat.value("wse3", "process_nm")
+    price, prow = ec.node_price_usd(cat, node)
+    d, drow = ec.node_density(cat, node)
+    reticle = cat.value("reticle_field", "die_area_mm2")
+    small = float(ec.cost_per_good_mm2_monolithic(ERA_REFERENCE_DIE_MM2, d, price))
+    big = float(ec.cost_per_good_mm2_monolithic(reticle, d, price))
+    spare = 1.0 - cat.value("wse3", "cores_enabled") / cat.value("wse3", "cores_physical")
+    wafer = float(ec.cost_per_good_mm2_redundant(cat.value("wse3", "die_area_mm2"), cat.value("wse3", "core_area_mm2"),
+                                                 d, price, round(1.0 / spare)))
+    status = Status.HOLDS_IF if wafer < big else Status.HOLDS
+    return Verdict(
+        status, big / small, "x",
+        f"at {d:g} defects/cm² and ${price:,.0f} per wafer a perfect reticle-size die costs {big / small:.1f}x as much "
+        f"per good mm² as {ERA_REFERENCE_DIE_MM2:.0f} mm² dies (${big:.2f} vs ${small:.2f}); holds against dies that "
+        f"must be perfect, but the redundant wafer's silicon costs ${wafer:.2f} per good mm², "
+        f"{wafer / small:.1f}x the small dies: spares, not small size, are what make big silicon affordable",
+        basis="model", sources=(prow["source"], drow["source"], *_srcs(cat, needs)),
+    )
+
+
+def _c24_foundry_path(cat: Catalog) -> Verdict:
+    """Model (economics.roadmap): how much silicon TSMC's packaging integrates per module, by year."""
+    from . import economics as ec
+
+    road = ec.roadmap(cat)
+    if road.empty:
+        return Verdict(Status.PENDING, None, "", "catalog lacks the packaging roadmap", basis="none")
+    cowos = road[road["id"].str.startswith("cowos")].sort_values("year")
+    growth = float(cowos["reticles"].iloc[-1] / cowos["reticles"].iloc[0])
+    sow = road[road["id"].str.startswith("sow")]
+    frac = float(sow["wafer_fraction"].max()) if not sow.empty else float("nan")
+    return Verdict(
+        Status.HOLDS_IF, growth, "x",
+        f"TSMC does favour modules built from reticle-size dies, but its modules grow {growth:.1f}x in integrated "
+        f"silicon from {int(cowos['year'].iloc[0])} to {int(cowos['year'].iloc[-1])} and its system-on-wafer targets "
+        f"{frac:.0%} of a WSE's area: holds only if 'modular' means chiplets, since the foundry path leads to wafer-size "
+        "modules (a counterpoint to the claim)",
+        basis="model", sources=tuple(dict.fromkeys(road["source"])),
+    )
+
+
+def _c25_inference_share(cat: Catalog) -> Verdict:
+    """Model (economics.inference_share): inference / training compute ratio from sourced estimates."""
+    from . import economics as ec
+
+    s = ec.inference_share(cat)
+    if s.empty:
+        return Verdict(Status.PENDING, None, "", "catalog lacks inference-share estimates", basis="none")
+    firm = s[s["grade"] != "uncertain"]
+    latest, forecast = firm.iloc[-1], s.iloc[-1]
+    ahead = s[s["ratio"] > 1.5]
+    status = Status.HOLDS if float(latest["ratio"]) > 1.5 else Status.HOLDS_IF
+    when = f"{int(ahead['year'].iloc[0])} ({ahead['grade'].iloc[0].replace('_', ' ')})" if not ahead.empty else "no year"
+    return Verdict(
+        status, float(latest["ratio"]), "x",
+        f"inference/training compute was {float(latest['ratio']):.1f}x in {int(latest['year'])} (the last estimate not "
+        f"graded uncertain); 'much higher' (over 1.5x) first appears in {when}; the furthest forecast "
+        f"({int(forecast['year'])}) says at least {float(forecast['inference_share']):.0%}",
+        basis="model", sources=tuple(dict.fromkeys(s["source"])),
+    )
+
+
+def _c26_mainstream(cat: Catalog) -> Verdict:
+    """The four reasons' verdicts combined, with what would flip the conclusion."""
+    parts = {cid: evaluate(cid, cat) for cid in ("C21", "C22", "C23", "C24", "C25")}
+    if any(v.status is Status.PENDING for v in parts.values()):
+        return Verdict(Status.PENDING, None, "", "a reason is not yet modelled", basis="none")
+    standing = sum(v.status is not Status.FAILS for v in parts.values())
+    fails = [k for k, v in parts.items() if v.status is Status.FAILS]
+    from . import economics as ec
+
+    comp = ec.company_table(cat)
+    conc = comp.dropna(subset=["customer_share"]).sort_values("year")
+    share = float(conc["customer_share"].iloc[-1]) if not conc.empty else float("nan")
+    return Verdict(
+        Status.HOLDS_IF, float(standing), f" of {len(parts)} reasons",
+        f"{standing} of the {len(parts)} quantified reasons stand at least conditionally ({', '.join(fails) or 'none'} "
+        f"fails); the company still draws {share:.0%} of revenue from its largest customers. It would flip if wafer "
+        "systems matched GPU racks on cost per token at high concurrency, if the foundry's system-on-wafer made "
+        "wafer-size modules a standard product, or if revenue stopped depending on a few buyers",
+        basis="model", sources=tuple(dict.fromkeys(s for v in parts.values() for s in v.sources)) + tuple(conc["source"]),
+    )
+
+
+def _c27_chiplet_spares(cat: Catalog) -> Verdict:
+    """Model (packaging): cost per good system of reticle-size chiplets with the best number of spares vs none."""
+    from . import economics as ec
+    from . import packaging as pk
+
+    needs = [("amd_hc2017_epyc", "chiplet_area_mm2"), ("amd_hc2017_epyc", "chiplets"),
+             ("amd_hc2017_epyc", "extra_silicon_fraction")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    node = cat.value("wse3", "process_nm")
+    price, prow = ec.node_price_usd(cat, node)
+    d, drow = ec.node_density(cat, node)
+    extra = cat.value("amd_hc2017_epyc", "extra_silicon_fraction")
+    untested = ec.ChipletProcess(test_escape=1.0, extra_silicon_fraction=extra)   # no known-good-die test
+    proc = untested
+    a = cat.value("amd_hc2017_epyc", "chiplet_area_mm2")          # AMD's first EPYC: 4 chiplets of 213 mm²
+    n = int(cat.value("amd_hc2017_epyc", "chiplets"))
+    sweep = pk.sweep_spares(a, n, d, price, proc, max_spares=4)
+    best = sweep.loc[sweep["usd_per_good_system"].idxmin()]
+    saving = 1.0 - float(best["usd_per_good_system"]) / float(sweep.loc[0, "usd_per_good_system"])
+    tested = pk.sweep_spares(a, n, d, price, ec.ChipletProcess(extra_silicon_fraction=extra), max_spares=4)
+    best_tested = int(tested.loc[tested["usd_per_good_system"].idxmin(), "spares"])
+    status = Status.HOLDS if best_tested > 0 else Status.HOLDS_IF
+    return Verdict(
+        status, 100.0 * saving, "%",
+        f"a package of {n} chiplets of {a:.0f} mm² (AMD's first EPYC) at {d:g} defects/cm², untested: {int(best['spares'])} "
+        f"spare(s) raise system yield from {sweep.loc[0, 'system_yield']:.0%} to {float(best['system_yield']):.0%} and "
+        f"cut cost per good system by {saving:.0%}, for {float(best['idle_fraction']):.0%} idle silicon; "
+        f"with perfect known-good-die testing and bonding the best number of spares is {best_tested}: spares pay only "
+        "where testing or assembly lets bad chiplets through",
+        basis="model", sources=(prow["source"], drow["source"], *_srcs(cat, needs)),
+    )
+
+
+def _c28_best_practice(cat: Catalog) -> Verdict:
+    """Model (yields): what GPUs already do — H100 sells 132 of 144 SMs — vs the wafer's sparing."""
+    from . import yields
+
+    needs = [("h100_sxm", "cores_physical"), ("h100_sxm", "cores_enabled"), ("h100_sxm", "core_area_mm2"),
+             ("wse3", "cores_physical"), ("wse3", "cores_enabled")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    d = float(cat.defect_densities.sort_values("year").iloc[-1]["value"])
+    phys, en = int(cat.value("h100_sxm", "cores_physical")), int(cat.value("h100_sxm", "cores_enabled"))
+    sm = cat.value("h100_sxm", "core_area_mm2")
+    spared = float(yields.array_yield(phys, sm, d, phys, phys - en))
+    perfect = float(yields.poisson(phys * sm, d))
+    gpu_spare = 1 - en / phys
+    wse_spare = 1 - cat.value("wse3", "cores_enabled") / cat.value("wse3", "cores_physical")
+    return Verdict(
+        Status.HOLDS_IF, spared / perfect, "x",
+        f"GPUs already practise it: an H100 keeps {gpu_spare:.1%} of its SMs as spares (WSE-3: {wse_spare:.1%}), which "
+        f"lifts the share of sellable dies from {perfect:.0%} to {spared:.0%} at {d:g} defects/cm²; what the wafer adds "
+        "is repair at a granularity ~100x finer and across the whole wafer. 'Best practice' holds for the granularity, "
+        "not for the principle, which is already common",
+        basis="model", sources=_srcs(cat, needs),
     )
 
 
@@ -430,6 +590,37 @@ def _c08_fault_tolerant_systems(cat: Catalog) -> Verdict:
     )
 
 
+# -- suitability (chapter suitability; the model is waferscale.suitability) -------------------
+def _c09_ai_suits_wafers(cat: Catalog) -> Verdict:
+    """AI workloads: communication share on GPUs (Q1) and mapping efficiency on a mesh (Q3), measured."""
+    from . import suitability
+    return suitability.verdict_c09(cat)
+
+
+def _c17_three_questions(cat: Catalog) -> Verdict:
+    """The three questions as measured features: how many of the article's classes they reproduce."""
+    from . import suitability
+    return suitability.verdict_c17(cat)
+
+
+def _c18_highly_suitable(cat: Catalog) -> Verdict:
+    """Dense training, long context, PDE/CFD, MD: derived class vs 'highly suitable'."""
+    from . import suitability
+    return suitability.verdict_c18(cat)
+
+
+def _c19_partially_suitable(cat: Catalog) -> Verdict:
+    """Low-concurrency inference, graph analytics: derived class vs 'partially suitable'."""
+    from . import suitability
+    return suitability.verdict_c19(cat)
+
+
+def _c20_not_suitable(cat: Catalog) -> Verdict:
+    """CPU work, high-concurrency inference, edge, real-time: derived class vs 'not suitable'."""
+    from . import suitability
+    return suitability.verdict_c20(cat)
+
+
 # -- the ledger -------------------------------------------------------------------------------
 def _c(id, section, quote, paraphrase, chapter, kind, verdict, claimed=None, claimed_unit=""):
     return Claim(id, section, quote, paraphrase, chapter, kind, verdict, claimed, claimed_unit)
@@ -462,7 +653,7 @@ CLAIMS: tuple[Claim, ...] = (
        "quantitative", _c08_fault_tolerant_systems),
     _c("C09", "2", "high parallelism, strong synchronization",
        "AI workloads suit wafers: highly parallel, tightly synchronised, communication-driven.", "suitability",
-       "qualitative", _pending("communication share and mesh regularity of AI training and inference")),
+       "qualitative", _c09_ai_suits_wafers),
     _c("C10", "3.1", "lowest latency, lowest energy consumption",
        "Purely on-chip communication gives the lowest latency and energy.", "communication", "quantitative",
        _c10_on_chip_lowest),
@@ -480,46 +671,46 @@ CLAIMS: tuple[Claim, ...] = (
        "quantitative", _c14_single_machine_power),
     _c("C15", "3.3", "overall system efficiency is more balanced",
        "GPU+CPO systems keep per-node power controllable and system efficiency balanced.", "performance",
-       "qualitative", _pending("energy per token and power per node for both systems vs concurrency")),
+       "qualitative", _c15_balanced_efficiency),
     _c("C16", "3", "Cerebras wins at 'single-machine limits'",
        "Cerebras wins at single-machine limits; CPO/GPU wins at system scale.", "performance", "quantitative",
-       _pending("per-user speed and system throughput vs users and chips; where the winner flips")),
+       _c16_single_machine_limits),
     _c("C17", "4", "Is communication a bottleneck?",
        "Three questions decide suitability: communication bottleneck, centralisable, regular.", "suitability",
-       "qualitative", _pending("the three features measured for ≥10 workloads")),
+       "qualitative", _c17_three_questions),
     _c("C18", "4", "highly suitable for large model training",
        "Dense-model training, very long context and PDE/CFD HPC are highly suitable.", "suitability",
-       "quantitative", _pending("predicted wafer vs GPU speed-up for these workloads; HPC validation")),
+       "quantitative", _c18_highly_suitable),
     _c("C19", "4", "partially suitable",
        "Low-concurrency inference and graph computing are partially suitable.", "suitability", "quantitative",
-       _pending("speed-up vs concurrency and vs graph irregularity")),
+       _c19_partially_suitable),
     _c("C20", "4", "Not suitable for CPU",
        "General CPU work, high-concurrency inference, edge chips and real-time systems are not suitable.",
-       "suitability", "quantitative", _pending("speed-up and cost per task for these workloads")),
+       "suitability", "quantitative", _c20_not_suitable),
     _c("C21", "5", "power density",
        "Power density is a physical limit that fault tolerance cannot fix.", "outlook", "quantitative",
        _c21_power_density),
     _c("C22", "5", "signal delay",
        "Signal delay across a wafer is a physical limit.", "outlook", "quantitative",
-       _pending("RC and time-of-flight delay across 21.5 cm vs clock period; mesh crossing cycles")),
+       _c22_signal_delay),
     _c("C23", "5", "higher yield for small dies; chiplet flexibility",
        "Small dies and chiplets are cheaper per good mm².", "outlook", "quantitative",
-       _pending("cost per good mm² vs die area: monolithic, chiplets, redundant wafer")),
+       _c23_small_dies),
     _c("C24", "5", "favor modular, multi-client reuse",
        "Foundries favour modular packaging over ultra-large monoliths.", "outlook", "qualitative",
-       _pending("foundry packaging roadmap (CoWoS, SoW-X) against the claim")),
+       _c24_foundry_path),
     _c("C25", "5", "inference accounts for a much higher proportion",
        "Inference now dominates demand; multi-task, high-concurrency use is becoming mainstream.", "outlook",
-       "quantitative", _pending("training vs inference share of AI compute over time, sourced estimates")),
+       "quantitative", _c25_inference_share),
     _c("C26", "5", "unlikely to become mainstream",
        "Wafer-scale is unlikely to become mainstream.", "outlook", "qualitative",
-       _pending("the four reasons combined; what would have to change")),
+       _c26_mainstream),
     _c("C27", "6", "chiplet-level fault tolerance",
        "Fault-tolerant design (chiplet-level spares, package-level rerouting) will spread.", "lasting_idea",
-       "quantitative", _pending("system yield and cost per good package with k spare chiplets")),
+       "quantitative", _c27_chiplet_spares),
     _c("C28", "6", "a best practice for all chip companies",
        "Cerebras is a best practice to learn from, not NVIDIA's killer; GPUs already tolerate faults.",
-       "lasting_idea", "qualitative", _pending("what GPUs already do (disabled SMs) vs wafer-scale sparing")),
+       "lasting_idea", "qualitative", _c28_best_practice),
 )
 
 _BY_ID = {c.id: c for c in CLAIMS}

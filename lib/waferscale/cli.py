@@ -40,6 +40,7 @@ class Listable(str, enum.Enum):
     links = "links"
     tiers = "tiers"
     sources = "sources"
+    models = "models"
 
 
 def _clean(value: object) -> object:
@@ -80,6 +81,13 @@ def list_(what: Annotated[Listable, typer.Argument(help="What to list.")], as_js
     cat = _catalog.load()
     if what is Listable.sources:
         _emit(cat.sources[["key", "author", "year", "title", "url"]], as_json, "Sources (references.bib)")
+    elif what is Listable.models:
+        from . import workloads as _wl
+
+        ms = _wl.models(cat)
+        _emit(pd.DataFrame({"id": [m.id for m in ms], "name": [m.name for m in ms], "kind": [m.kind for m in ms],
+                            "params_total": [m.params_total for m in ms], "params_active": [m.params_active for m in ms],
+                            "layers": [m.layers for m in ms]}), as_json, "Models (ids for `decode --model`)")
     elif what is Listable.tiers:
         from . import interconnect as _ic
 
@@ -163,6 +171,40 @@ def collective(
     typer.echo(f"  time           {r.time_s:.4g} s")
     typer.echo(f"  bus bandwidth  {r.bus_bandwidth_bytes_per_s / 1e9:.4g} GB/s")
     typer.echo("  energy         not published for this tier" if energy is None else f"  energy         {energy:.4g} J")
+
+
+@app.command()
+def decode(
+    system: Annotated[str, typer.Option("--system", help="System id (h100_sxm, dgx_h100, dgx_b200, gb200_nvl72, cs3 ...).")],
+    model: Annotated[str, typer.Option("--model", help="Model id (see `list models`).")],
+    precision: Annotated[str, typer.Option("--precision", help="bf16, fp16, fp8 or fp4.")] = "bf16",
+    chips: Annotated[int | None, typer.Option("--chips", help="GPUs or wafers (default: the system's, or as many wafers as needed).")] = None,
+    users: Annotated[str, typer.Option("--users", help="Concurrent users, or 'max' (largest that fits the memory).")] = "1",
+    context_tokens: Annotated[int, typer.Option("--context-tokens", help="Context length per user (KV cache).")] = 2048,
+    spec_tokens: Annotated[int, typer.Option("--spec-tokens", help="Speculative draft tokens per step k.")] = 0,
+    spec_accept: Annotated[float, typer.Option("--spec-accept", help="Per-token acceptance probability p.")] = 0.0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Decode speed, throughput, time to first token and energy per token of one configuration."""
+    from . import performance as _pf
+
+    if users != "max":
+        try:
+            u: int | str = int(users)
+        except ValueError:
+            raise ValueError(f"users={users!r} is out of range; need an integer >= 1 or 'max'") from None
+    else:
+        u = "max"
+    r = _pf.decode(_catalog.load(), system, model, precision=precision, chips=chips, users=u,
+                   context_tokens=context_tokens, spec_tokens=spec_tokens, spec_accept=spec_accept)
+    doc = r.as_dict()
+    if as_json:
+        typer.echo(json.dumps(doc))
+        return
+    typer.echo(f"{model} on {system} ({precision}, {r.chips} chips, {r.users} users, {r.context_tokens} tokens of context):")
+    for k in ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
+              "energy_per_token_j", "tokens_per_s_per_kw", "power_w", "chips_needed"):
+        typer.echo(f"  {k:<24}{doc[k]:>14,.4g}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,51 @@
+"""`python -m waferscale decode` and `list models`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "waferscale", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_decode_json_has_the_fields():
+    out = run("decode", "--system", "cs3", "--model", "llama3_1_70b", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    for k in ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s", "chips",
+              "energy_per_token_j"):
+        assert k in doc
+    assert doc["chips"] == 4
+
+
+def test_users_max_and_table():
+    out = run("decode", "--system", "dgx_b200", "--model", "llama4_maverick", "--precision", "fp8", "--users", "max",
+              "--context-tokens", "4096", "--spec-tokens", "3", "--spec-accept", "0.7")
+    assert out.returncode == 0, out.stderr
+    assert "tokens_per_s_total" in out.stdout
+
+
+def test_list_models():
+    out = run("list", "models")
+    assert out.returncode == 0 and "llama4_maverick" in out.stdout
+    assert run("list", "systems").returncode == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--chips", "0"], "chips=0"),
+    (["--precision", "int3"], "precision='int3'"),
+    (["--users", "-2"], "users=-2"),
+    (["--users", "many"], "users='many'"),
+])
+def test_bad_values_exit_2(args, message):
+    out = run("decode", "--system", "dgx_h100", "--model", "llama3_1_8b", *args)
+    assert out.returncode == 2 and message in out.stderr
+
+
+def test_model_too_big_exits_2():
+    out = run("decode", "--system", "h100_sxm", "--model", "llama3_1_405b")
+    assert out.returncode == 2 and "needs 11 chips" in out.stderr
