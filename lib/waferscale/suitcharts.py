@@ -8,6 +8,7 @@ the finding.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from .suitability import CLASSES, Thresholds
@@ -41,6 +42,16 @@ def feature_chart(df: pd.DataFrame, column: str, title: str, threshold: float, *
     return alt.layer(bars, rule)
 
 
+def _crowded(df: pd.DataFrame, dx: float = 0.15, dlog10y: float = 0.2) -> list[bool]:
+    """Which points get their label below the point: the later of two close neighbours does."""
+    below: list[bool] = []
+    pts = list(zip(df["comm_share"], np.log10(df["mapping_efficiency"].clip(lower=1e-12))))
+    for i, (x, y) in enumerate(pts):
+        clash = any(abs(x - x0) < dx and abs(y - y0) < dlog10y and not below[j] for j, (x0, y0) in enumerate(pts[:i]))
+        below.append(bool(clash))
+    return below
+
+
 def map_chart(df: pd.DataFrame, thresholds: Thresholds | None = None) -> alt.LayerChart:
     """Workloads on Q1 (x) and Q3 (y, log), size = wafers (Q2); class recomputed live from a slider.
 
@@ -50,7 +61,9 @@ def map_chart(df: pd.DataFrame, thresholds: Thresholds | None = None) -> alt.Lay
     t = thresholds or Thresholds()
     slider = alt.param(name="comm_threshold", value=t.comm_share,
                        bind=alt.binding_range(min=0.0, max=0.9, step=0.05, name="Q1 threshold (comm share) "))
-    base = alt.Chart(df[["name", "comm_share", "mapping_efficiency", "wafers", "derived", "article"]])
+    data = df[["name", "comm_share", "mapping_efficiency", "wafers", "derived", "article"]].copy()
+    data["label_below"] = _crowded(data)
+    base = alt.Chart(data)
     calc = base.transform_calculate(
         passed=f"(datum.comm_share >= comm_threshold ? 1 : 0) + (datum.wafers <= {t.wafers} ? 1 : 0)"
                f" + (datum.mapping_efficiency >= {t.mapping} ? 1 : 0)",
@@ -61,12 +74,17 @@ def map_chart(df: pd.DataFrame, thresholds: Thresholds | None = None) -> alt.Lay
         y=alt.Y("mapping_efficiency:Q", title="Q3: mapping efficiency on the mesh", scale=alt.Scale(type="log")),
         size=alt.Size("wafers:Q", title="Q2: wafers", scale=alt.Scale(type="log", range=[40, 600])),
         color=alt.Color("cls:N", title="derived class", scale=_CLS),
+        order=alt.Order("wafers:Q", sort="descending"),  # big bubbles first, so small points stay visible
         tooltip=["name:N", alt.Tooltip("comm_share:Q", format=".2f"), alt.Tooltip("mapping_efficiency:Q", format=".3f"),
                  "wafers:Q", alt.Tooltip("cls:N", title="derived (slider)"), alt.Tooltip("article:N", title="article")],
     ).add_params(slider)
-    labels = calc.mark_text(align="left", dx=7, dy=-7, fontSize=9, color="#333").encode(
-        x="comm_share:Q", y="mapping_efficiency:Q", text="short:N",
-    ).transform_calculate(short="split(datum.name, ' (')[0]")
+    def labels_where(below: bool) -> alt.Chart:
+        return calc.transform_filter(f"datum.label_below == {str(below).lower()}").mark_text(
+            align="left", dx=7, dy=10 if below else -7, fontSize=9, color="#333").encode(
+            x="comm_share:Q", y="mapping_efficiency:Q", text="short:N",
+        ).transform_calculate(short="split(datum.name, ' (')[0]")
+
+    labels = alt.layer(labels_where(False), labels_where(True))
     vrule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
         x=alt.X("t:Q")).transform_calculate(t="comm_threshold")
     hrule = alt.Chart(pd.DataFrame({"y": [t.mapping]})).mark_rule(color="#9467bd", strokeDash=[2, 2]).encode(y="y:Q")
