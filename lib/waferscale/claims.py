@@ -27,6 +27,7 @@ import pandas as pd
 
 from . import catalog as _catalog
 from .catalog import Catalog
+from .redundancy import segment_cores, spare_fraction
 
 __all__ = ["Status", "Verdict", "Claim", "CHAPTERS", "CLAIMS", "ledger", "evaluate", "claim", "ledger_html", "summary"]
 
@@ -105,21 +106,7 @@ def _srcs(cat: Catalog, needs: list[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cat.fact(e, f).source for e, f in needs))
 
 
-def _speed(cat: Catalog, *, system: str, workload: str, **conditions: str) -> pd.Series | None:
-    m = cat.measurements
-    hit = m[(m["quantity"] == "output_tokens_per_s_per_user") & (m["system"] == system) & (m["workload"] == workload)]
-    for key, want in conditions.items():
-        hit = hit[[c.get(key) == want for c in hit["conditions"]]]
-    if hit.empty:
-        return None
-    return hit.sort_values("date").iloc[0]
-
-
 # -- verdict functions computed from catalog data ----------------------------------------------
-def _ratio_vs_claim(figure: float, claimed: float, tolerance: float = 0.25) -> bool:
-    return abs(figure / claimed - 1.0) <= tolerance
-
-
 def _c01_small_models(cat: Catalog) -> Verdict:
     """Decode-model ratio, CS-3 vs H100 on Llama 3.1 8B at batch 1 (see waferscale.perfclaims.c01)."""
     from . import perfclaims
@@ -351,9 +338,8 @@ def _c23_small_dies(cat: Catalog) -> Verdict:
     reticle = cat.value("reticle_field", "die_area_mm2")
     small = float(ec.cost_per_good_mm2_monolithic(ERA_REFERENCE_DIE_MM2, d, price))
     big = float(ec.cost_per_good_mm2_monolithic(reticle, d, price))
-    spare = 1.0 - cat.value("wse3", "cores_enabled") / cat.value("wse3", "cores_physical")
     wafer = float(ec.cost_per_good_mm2_redundant(cat.value("wse3", "die_area_mm2"), cat.value("wse3", "core_area_mm2"),
-                                                 d, price, round(1.0 / spare)))
+                                                 d, price, segment_cores(cat, "wse3")))
     status = Status.HOLDS_IF if wafer < big else Status.HOLDS
     return Verdict(
         status, big / small, "x",
@@ -548,8 +534,8 @@ def _c06_fault_tolerance(cat: Catalog) -> Verdict:
 
     d, drow = _era_density(cat)
     area, arow = _trilogy_area_mm2(cat)
-    spare = 1.0 - cat.value("wse3", "cores_enabled") / cat.value("wse3", "cores_physical")
-    length = round(1.0 / spare)
+    spare = spare_fraction(cat, "wse3")
+    length = segment_cores(cat, "wse3")
     out = {}
     for label, unit in (("fine", "wse3"), ("coarse", "h100_sxm")):
         core = cat.value(unit, "core_area_mm2")
@@ -577,8 +563,7 @@ def _c08_fault_tolerant_systems(cat: Catalog) -> Verdict:
     d = float(row["value"])
     physical = int(cat.value("wse3", "cores_physical"))
     core = cat.value("wse3", "core_area_mm2")
-    spare = 1.0 - cat.value("wse3", "cores_enabled") / physical
-    length = round(1.0 / spare)
+    length = segment_cores(cat, "wse3")
     with_spares = float(yields.array_yield(physical, core, d, length, 1))
     perfect = float(yields.poisson(physical * core, d))
     status = Status.HOLDS if with_spares > 0.5 and perfect < 1e-6 else Status.HOLDS_IF
@@ -714,10 +699,6 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 _BY_ID = {c.id: c for c in CLAIMS}
-
-
-def _claim(claim_id: str) -> Claim:
-    return _BY_ID[claim_id]
 
 
 def claim(claim_id: str) -> Claim:

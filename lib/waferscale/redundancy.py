@@ -31,7 +31,8 @@ import numpy as np
 from .catalog import Catalog
 from .yields import _array, array_yield
 
-__all__ = ["WaferArray", "MonteCarloResult", "simulate", "from_catalog", "required_spare_fraction"]
+__all__ = ["WaferArray", "MonteCarloResult", "simulate", "from_catalog", "spare_fraction", "segment_cores",
+           "required_spare_fraction"]
 
 
 @dataclass(frozen=True)
@@ -201,17 +202,37 @@ def from_catalog(cat: Catalog, system: str, *, spares_per_segment: int = 1, bloc
     ``spares_per_segment`` equal to the number of disabled SMs with one segment.
     """
     physical = int(cat.value(system, "cores_physical"))
-    enabled = int(cat.value(system, "cores_enabled"))
     area = cat.value(system, "core_area_mm2")
-    fraction = 1.0 - enabled / physical
-    if fraction <= 0:
-        raise ValueError(f"system={system!r} has no spare cores (enabled={enabled}, physical={physical})")
-    length = max(spares_per_segment + 1, round(spares_per_segment / fraction))
+    length = segment_cores(cat, system, spares_per_segment)
     if physical // length < 1:
         length = physical
     physical_used = (physical // length) * length
     blocks = max(1, min(blocks, physical_used // length))
     return WaferArray(physical_used, area, length, spares_per_segment, blocks, critical_area_mm2, name=system)
+
+
+def spare_fraction(cat: Catalog, system: str) -> float:
+    """Fraction of a chip's physical cores left disabled: ``1 − enabled / physical`` (WSE-3: ≈ 7 %).
+
+    Raises
+    ------
+    ValueError
+        If the catalog gives the chip no spare cores.
+    """
+    physical = cat.value(system, "cores_physical")
+    enabled = cat.value(system, "cores_enabled")
+    fraction = 1.0 - enabled / physical
+    if fraction <= 0:
+        raise ValueError(f"system={system!r} has no spare cores (enabled={enabled:g}, physical={physical:g})")
+    return fraction
+
+
+def segment_cores(cat: Catalog, system: str, spares_per_segment: int = 1) -> int:
+    """Repair-segment length L that spends the chip's spare budget: ``max(s + 1, round(s / fraction))``.
+
+    With one spare per segment the WSE-3's budget gives L = 14 (1 spare per 14 cores).
+    """
+    return max(spares_per_segment + 1, round(spares_per_segment / spare_fraction(cat, system)))
 
 
 def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physical_cores: int, *,

@@ -12,6 +12,7 @@ import pandas as pd
 
 from . import yields
 from .catalog import GRADES, Catalog
+from .redundancy import segment_cores
 from .charts import GRADE_COLORS, finish, source_line
 
 __all__ = [
@@ -110,8 +111,7 @@ def defect_history(cat: Catalog, system: str = "wse3", target_yield: float = 0.9
     """
     physical = int(cat.value(system, "cores_physical"))
     core = cat.value(system, "core_area_mm2")
-    spare = 1.0 - cat.value(system, "cores_enabled") / physical
-    length = max(2, round(1.0 / spare))
+    length = segment_cores(cat, system)
     d = cat.defect_densities[cat.defect_densities["grade"] != "uncertain"].sort_values(["year", "id"]).copy()
     d["low"] = d["low"].fillna(d["value"])
     d["high"] = d["high"].fillna(d["value"])
