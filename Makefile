@@ -28,10 +28,10 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
 # --- the tests ---------------------------------------------------------------------------------
-# Unit and property tests of lib/, strict nbval over every notebook, the book build with -W,
+# Unit, property and docstring-example tests of lib/, strict nbval over every notebook, the build with -W,
 # and the headless-Chromium offline check of the built pages.
 test: book chromium
-	$(BIN)/python -m pytest tests chapters --nbval -p no:cacheprovider
+	$(BIN)/python -m pytest tests chapters lib/waferscale --nbval --doctest-modules -p no:cacheprovider
 
 chromium:
 	@command -v chromium >/dev/null || { \

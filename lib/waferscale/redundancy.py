@@ -15,7 +15,7 @@ its block. Everything is vectorised over wafers; 10⁵ WSE-3-sized wafers take a
 
 Examples
 --------
->>> wse = WaferArray(physical_cores=970_000, core_area_mm2=0.05, segment_cores=14, spares_per_segment=1)
+>>> wse = WaferArray(physical_cores=969_990, core_area_mm2=0.05, segment_cores=14, spares_per_segment=1)
 >>> r = simulate(wse, defects_per_cm2=0.1, n_wafers=2_000, seed=1)
 >>> r.full_array_yield > 0.95
 True
@@ -231,6 +231,10 @@ def segment_cores(cat: Catalog, system: str, spares_per_segment: int = 1) -> int
     """Repair-segment length L that spends the chip's spare budget: ``max(s + 1, round(s / fraction))``.
 
     With one spare per segment the WSE-3's budget gives L = 14 (1 spare per 14 cores).
+
+    >>> from waferscale.catalog import load
+    >>> segment_cores(load(), "wse3")
+    14
     """
     return max(spares_per_segment + 1, round(spares_per_segment / spare_fraction(cat, system)))
 
