@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test venv execute lock chromium clean bench
+.PHONY: book test venv execute lock chromium a11y clean bench
 
 # --- environment -------------------------------------------------------------------------------
 $(STAMP): requirements.lock pyproject.toml
@@ -30,8 +30,18 @@ book: $(STAMP)
 # --- the tests ---------------------------------------------------------------------------------
 # Unit, property and docstring-example tests of lib/, strict nbval over every notebook, the build with -W,
 # and the headless-Chromium offline check of the built pages.
-test: book chromium
+test: book chromium a11y
 	$(BIN)/python -m pytest tests chapters lib/waferscale --nbval --doctest-modules -p no:cacheprovider
+
+# axe-core for the accessibility check, from the npm registry, pinned with its integrity hash.
+a11y: tests/a11y/node_modules/axe-core/axe.min.js
+tests/a11y/node_modules/axe-core/axe.min.js: tests/a11y/package-lock.json
+	@command -v npm >/dev/null || { \
+	  echo "installing Debian's npm for the accessibility check"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+	@touch $@
 
 chromium:
 	@command -v chromium >/dev/null || { \
