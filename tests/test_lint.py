@@ -1,0 +1,62 @@
+"""The no-hand-typed-numbers lint (waferscale.lint): its rules, negative controls, and the chapters."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT, toc_files
+from waferscale import lint
+
+
+def test_prose_rules():
+    f = lint.prose_findings
+    # reported: decimals, percentages, ratios, integers above ten, typed next to a glued number
+    assert f("An H100 reads 3.35 TB/s.") == ["3.35"]
+    assert f("about 85 % of the bytes") == ["85 %"]
+    assert f("up to 20x faster") == ["20x"]
+    assert f("an H100 enables 132 of its 144 SMs") == ["132", "144"]
+    assert f("from 16,384 GPUs") == ["16,384"]
+    # allowed by rule
+    assert f("Step 2 of 3, exercise 4, in 2024") == []
+    assert f("H100, WSE-3, GB200 NVL72, Qwen3-32B, 70B, 3D stacking") == []
+    assert f("{glue:text}`bw:.2f` TB/s and {eq}`perf-roof` and {cite}`a2024`") == []
+    assert f('the article says "~20x" and "2.4 times"') == []
+    assert f("run `decode --chips 16` or see [page](x.html#a-42)") == []
+    assert f("$t = 0.38\\, r c L^2$ in 16-bit weights") == []
+    assert f(":::{exercise}\n:label: perf-ex12\nText\n:::") == []
+
+
+def test_entity_names_with_digits_are_not_numbers():
+    assert lint.prose_findings("Llama 3.1 70B on a DGX H100") == []
+
+
+def test_code_rules(cat):
+    nums = lint.catalog_numbers(cat)
+    # A catalog number typed in code is reported wherever it appears ...
+    h100_bw = next(v for v in nums if 3 < v < 4)
+    assert lint.code_findings(f"bw = {h100_bw!r}", nums) == [repr(h100_bw)]
+    # ... except small integers, powers of ten or two, and chart-layout keywords.
+    assert lint.code_findings("x = 8; y = 1e9; z = 1024; c.properties(width=300)", nums) == []
+    assert lint.code_findings("rng = np.random.default_rng(0)", nums) == []
+
+
+def test_a_notebook_with_a_typed_number_fails(tmp_path):
+    """Negative control: the lint catches a hand-typed spec in a notebook."""
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["The B200 has 8 TB/s and 192 GB."]},
+                    {"cell_type": "code", "metadata": {}, "source": ["x = 1"], "outputs": [],
+                     "execution_count": None}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    p = tmp_path / "bad.ipynb"
+    p.write_text(json.dumps(nb))
+    assert [x.text for x in lint.lint_notebook(p)] == ["192"]
+
+
+NOTEBOOKS = [f for f in toc_files() if (ROOT / f"{f}.ipynb").exists()]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS)
+def test_chapter_has_no_hand_typed_numbers(nb, cat):
+    found = lint.lint_notebook(ROOT / f"{nb}.ipynb", cat)
+    assert not found, "numbers typed by hand (glue them or read them from the catalog):\n" + "\n".join(
+        map(str, found))
