@@ -42,7 +42,11 @@ def feature_chart(df: pd.DataFrame, column: str, title: str, threshold: float, *
     return alt.layer(bars, rule)
 
 
-def _crowded(df: pd.DataFrame, dx: float = 0.15, dlog10y: float = 0.2) -> list[bool]:
+_MAP_H = 300  # px
+_SIZE_PX2 = (40.0, 600.0)  # bubble area range of the map (px²), shared by marks and label offsets
+
+
+def _crowded(df: pd.DataFrame, dx: float = 0.2, dlog10y: float = 0.2) -> list[bool]:
     """Which points get their label below the point: the later of two close neighbours does."""
     below: list[bool] = []
     pts = list(zip(df["comm_share"], np.log10(df["mapping_efficiency"].clip(lower=1e-12))))
@@ -63,6 +67,17 @@ def map_chart(df: pd.DataFrame, thresholds: Thresholds | None = None) -> alt.Lay
                        bind=alt.binding_range(min=0.0, max=0.9, step=0.05, name="Q1 threshold (comm share) "))
     data = df[["name", "comm_share", "mapping_efficiency", "wafers", "derived", "article"]].copy()
     data["label_below"] = _crowded(data)
+    # Labels start just right of their bubble: its radius from the same log size scale as the marks.
+    lw = np.log(data["wafers"].clip(lower=1e-12))
+    span = float(lw.max() - lw.min()) or 1.0
+    area = _SIZE_PX2[0] + (_SIZE_PX2[1] - _SIZE_PX2[0]) * (lw - lw.min()) / span
+    radius_px = np.sqrt(area / np.pi)
+    dy_px = np.where(data["label_below"], radius_px * 0.5 + 6, -4.0)
+    # pixel offsets to data units: x is linear on [0, 1]; y is log over the nice (whole-decade) domain
+    y = data["mapping_efficiency"]
+    decades = np.ceil(np.log10(y.max())) - np.floor(np.log10(y.min()))
+    data["label_x"] = data["comm_share"] + (radius_px + 3) / _W
+    data["label_y"] = y * 10 ** (-dy_px / _MAP_H * decades)
     base = alt.Chart(data)
     calc = base.transform_calculate(
         passed=f"(datum.comm_share >= comm_threshold ? 1 : 0) + (datum.wafers <= {t.wafers} ? 1 : 0)"
@@ -72,7 +87,7 @@ def map_chart(df: pd.DataFrame, thresholds: Thresholds | None = None) -> alt.Lay
     pts = calc.mark_circle(opacity=0.85, stroke="black", strokeWidth=0.5).encode(
         x=alt.X("comm_share:Q", title="Q1: communication share of a GPU-cluster step", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y("mapping_efficiency:Q", title="Q3: mapping efficiency on the mesh", scale=alt.Scale(type="log")),
-        size=alt.Size("wafers:Q", title="Q2: wafers", scale=alt.Scale(type="log", range=[40, 600])),
+        size=alt.Size("wafers:Q", title="Q2: wafers", scale=alt.Scale(type="log", range=list(_SIZE_PX2))),
         color=alt.Color("cls:N", title="derived class", scale=_CLS),
         order=alt.Order("wafers:Q", sort="descending"),  # big bubbles first, so small points stay visible
         tooltip=["name:N", alt.Tooltip("comm_share:Q", format=".2f"), alt.Tooltip("mapping_efficiency:Q", format=".3f"),
@@ -80,15 +95,15 @@ def map_chart(df: pd.DataFrame, thresholds: Thresholds | None = None) -> alt.Lay
     ).add_params(slider)
     def labels_where(below: bool) -> alt.Chart:
         return calc.transform_filter(f"datum.label_below == {str(below).lower()}").mark_text(
-            align="left", dx=7, dy=10 if below else -7, fontSize=9, color="#333").encode(
-            x="comm_share:Q", y="mapping_efficiency:Q", text="short:N",
+            align="left", baseline="middle", fontSize=9, color="#333").encode(
+            x="label_x:Q", y="label_y:Q", text="short:N",
         ).transform_calculate(short="split(datum.name, ' (')[0]")
 
     labels = alt.layer(labels_where(False), labels_where(True))
     vrule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
         x=alt.X("t:Q")).transform_calculate(t="comm_threshold")
     hrule = alt.Chart(pd.DataFrame({"y": [t.mapping]})).mark_rule(color="#9467bd", strokeDash=[2, 2]).encode(y="y:Q")
-    return alt.layer(pts, labels, vrule, hrule).properties(width=_W, height=300)
+    return alt.layer(pts, labels, vrule, hrule).properties(width=_W, height=_MAP_H)
 
 
 def sensitivity_chart(sens: pd.DataFrame, names: list[str], defaults: dict[str, float]) -> alt.VConcatChart:
