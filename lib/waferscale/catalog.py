@@ -394,7 +394,7 @@ def _read_sources(path: Path) -> pd.DataFrame:
             {
                 "key": key,
                 "type": entry.type,
-                "title": str(f.get("title", "")).strip("{}"),
+                "title": str(f.get("title", "")).replace("{", "").replace("}", ""),  # {AI} keeps case in BibTeX
                 "author": authors or str(f.get("organization", f.get("publisher", ""))).replace("{", "").replace("}", ""),
                 "year": str(f.get("year", "")),
                 "url": str(f.get("url", "")),

@@ -117,6 +117,15 @@ def _flops(cat: Catalog, chip: str) -> float:
     raise ValueError(f"chip={chip!r} has no dense 16-bit FLOP/s in the catalog")
 
 
+def _scaleout_bw(cat: Catalog, build: Build) -> float:
+    """Scale-out bandwidth per chip: the host system's figure, else its chip's (a lone GPU's NIC)."""
+    for entity in (build.host, build.chip):
+        for f in ("scaleout_bytes_per_s_per_dir", "io_bytes_per_s"):
+            if cat.has(entity, f):
+                return cat.value(entity, f)
+    raise ValueError(f"build={build.label!r}: neither {build.host!r} nor {build.chip!r} gives a scale-out bandwidth")
+
+
 def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) -> dict:
     """Bandwidth and energy per chip for ``chips`` chips of ``build`` all-reducing ``message_bytes``.
 
@@ -127,8 +136,7 @@ def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) ->
     N = ic.check_ranks("chips", chips)
     n = ic.check_bytes("message_bytes", message_bytes)
     flops = _flops(cat, build.chip)
-    out_bw = (cat.value(build.host, "scaleout_bytes_per_s_per_dir") if cat.has(build.host, "scaleout_bytes_per_s_per_dir")
-              else cat.value(build.host, "io_bytes_per_s"))
+    out_bw = _scaleout_bw(cat, build)
     out_alpha = ic.tier(cat, build.alpha_tier).require("latency")
     paths = [ic.scaleout_path(cat, max(N, 2), switch=build.switch, switch_optics=build.switch_optics, bound=b)
              for b in ("value", "low", "high")]
