@@ -177,6 +177,9 @@ def test_cli_lists_and_decodes_it(added):
     assert json.loads(dec.stdout)["tokens_per_s_per_user"] > 0
     text = _cli(added, "decode", "--system", CHIP, "--model", "llama3_1_8b")
     assert text.returncode == 0 and f"llama3_1_8b on {CHIP}" in text.stdout
+    shown = _cli(added, "decode", "--system", POD, "--model", "llama3_1_70b", "--precision", "fp8")
+    page = (ROOT / "chapters" / "appendix" / "add_a_chip.md").read_text(encoding="utf-8")
+    assert shown.stdout.rstrip("\n") in page, "add_a_chip.md shows another decode output: update it"
 
 
 # -- (d) the chapters that compare systems pick it up ------------------------------------------------
@@ -202,3 +205,11 @@ def test_chapter_shows_the_new_chip(chapter, added, monkeypatch):
     nb = json.loads(execute_to_text(ROOT / "chapters" / f"{chapter}.ipynb"))
     outputs = json.dumps([c.get("outputs", []) for c in nb["cells"] if c["cell_type"] == "code"], ensure_ascii=False)
     assert CHIP_NAME in outputs or POD_NAME in outputs, f"{chapter}: the added chip is not in the outputs"
+
+
+def test_the_how_to_page_shows_these_rows():
+    """chapters/appendix/add_a_chip.md shows the rows this test adds, so the page's example stays true."""
+    page = (ROOT / "chapters" / "appendix" / "add_a_chip.md").read_text(encoding="utf-8")
+    for row in (*ENTITIES, *SYSTEMS, *TOPOLOGY):
+        assert row in page, row
+    assert BIB.strip() in page
