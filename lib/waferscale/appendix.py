@@ -230,15 +230,16 @@ def index_html(cat: Catalog, page_uri: Mapping[str, str] | None = None) -> str:
     """The overview table of the appendix index: each table with its page, rows and rows per grade."""
     df = index_frame(cat)
     grades = [g for g in GRADES if df[g].sum()]
-    head = ["table", "file", "rows", *[GRADES[g] for g in grades]]
+    head = ["table", "rows", *[GRADES[g] for g in grades]]
     out = ['<div class="catalog-scroll"><table class="table catalog catalog-index" id="catalog-index">',
            "<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head) + "</tr></thead><tbody>"]
     for r in df.itertuples(index=False):
         uri = (page_uri or {}).get(r.page, f"{r.page}.html")
-        name = f'<a class="reference internal" href="{html.escape(uri)}#{_slug(r.table)}">{html.escape(r.table)}</a>'
-        cells = [name, html.escape(r.file), str(r.rows), *[str(getattr(r, g)) if getattr(r, g) else "" for g in grades]]
+        name = (f'<a class="reference internal" href="{html.escape(uri)}#{_slug(r.table)}" '
+                f'title="{html.escape(r.file)}">{html.escape(r.table)}</a>')
+        cells = [name, str(r.rows), *[str(getattr(r, g)) if getattr(r, g) else "" for g in grades]]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    total = ["all tables", "", str(int(df["rows"].sum())), *[str(int(df[g].sum())) for g in grades]]
+    total = ["all tables", str(int(df["rows"].sum())), *[str(int(df[g].sum())) for g in grades]]
     out.append("<tr class=\"catalog-total\">" + "".join(f"<td>{c}</td>" for c in total) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out)
