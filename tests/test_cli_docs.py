@@ -7,7 +7,8 @@ match the output exactly (trailing spaces aside). An output that starts with ``e
 status 2; every other example must exit 0. The commands run against the package's own catalog.
 
 After a catalog or model change, ``python tests/test_cli_docs.py --write`` rewrites the outputs of the
-exact blocks (excerpts are left for a person to check).
+exact blocks, and re-spaces the lines of excerpts as the command prints them (which lines an excerpt shows is
+left to a person).
 """
 from __future__ import annotations
 
@@ -97,10 +98,11 @@ def write() -> int:
 
     def redo(m: re.Match) -> str:
         lines = m.group(1).rstrip("\n").split("\n")
-        if "..." in lines[1:]:
-            return m.group(0)
         r = run(lines[0][2:])
         shown = (r.stderr if r.returncode else r.stdout).rstrip("\n")
+        if "..." in lines[1:]:  # keep the excerpt's lines, in the spacing the command prints them with
+            got = {_squash(g): g.rstrip() for g in shown.split("\n")}
+            shown = "\n".join(e if e == "..." else got.get(_squash(e), e) for e in lines[1:])
         return f"```console\n{lines[0]}\n{shown}\n```"
 
     PAGE.write_text(BLOCK.sub(redo, text), encoding="utf-8")
