@@ -146,6 +146,9 @@ def test_scaling_and_collectives_pick_it_up(cat2):
     assert inside["bytes_per_flop"] > outside["bytes_per_flop"] > 0
     with pytest.raises(ValueError, match="topology"):
         sc.build_for(cat2, "a100_sxm")
+    from waferscale import commcharts as cc
+
+    assert any(POD_NAME in label for label in cc.scaling_data(cat2, max_chips=256, builds=sc.catalog_builds(cat2))["label"])
 
 
 def test_yield_models_pick_it_up(cat2):
@@ -185,8 +188,8 @@ def test_cli_lists_and_decodes_it(added):
 # -- (d) the chapters that compare systems pick it up ------------------------------------------------
 HARD_CODED = {
     "intro": "cell 5 hard-codes chips = ['wse3', 'h100_sxm', 'b200']; use compare.comparable_chips(cat)",
-    "communication": "cell 15 scales the four builds of scaling.BUILDS (cc.scaling_data(cat)); "
-                     "pass builds=sc.catalog_builds(cat) (with the CPO variant) to include every GPU system",
+    "communication": "cell 15 scales the four builds of scaling.BUILDS (cc.scaling_data(cat)) and unpacks exactly "
+                     "four labels; pass builds=[*sc.catalog_builds(cat), sc.gb200_cpo()] and look labels up by build",
     "performance": "cells 13, 15, 16, 23 hard-code gpus = {'dgx_h100', 'dgx_b200', 'gb200_nvl72'} and the cases; "
                    "use pf.gpu_systems(cat, multi_chip=True) with cat.name(...) labels",
     "outlook": "cell 3 uses physics.heat_sources (H100, B200, GB200 fixed) and cells 15-16 hard-code "
