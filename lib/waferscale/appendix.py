@@ -201,12 +201,13 @@ def table_html(cat: Catalog, table: str, refs_uri: str = "../references.html") -
     for row in df.itertuples(index=False):
         cells = []
         for col, v in zip(df.columns, row):
+            cls = f' class="col-{col.replace(" ", "-")}"'
             if col == "source":
-                cells.append(f"<td>{_source_cell(cat, v, refs_uri)}</td>")
+                cells.append(f"<td{cls}>{_source_cell(cat, v, refs_uri)}</td>")
             elif col == "grade":
-                cells.append(f'<td><span class="catalog-grade grade-{v}">{html.escape(GRADES[v])}</span></td>')
+                cells.append(f'<td{cls}><span class="catalog-grade grade-{v}">{html.escape(GRADES[v])}</span></td>')
             else:
-                cells.append(f"<td>{html.escape('' if v is None else str(v))}</td>")
+                cells.append(f"<td{cls}>{html.escape('' if v is None else str(v))}</td>")
         attr = f' data-grade="{row[list(df.columns).index("grade")]}"' if graded else ""
         parts.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table></div></div>")
@@ -273,8 +274,11 @@ document.addEventListener("DOMContentLoaded", function () {
 FILTER_CSS = """\
 /* Data appendix tables (waferscale.appendix) */
 .catalog-scroll { overflow-x: auto; max-width: 100%; }
-table.catalog { font-size: 0.85em; }
-table.catalog td, table.catalog th { padding: 0.2em 0.5em; vertical-align: top; }
+table.catalog { font-size: 0.85em; width: max-content; max-width: none; }
+table.catalog td, table.catalog th { padding: 0.2em 0.5em; vertical-align: top; white-space: nowrap; }
+table.catalog td.col-note, table.catalog td.col-conditions, table.catalog td.col-title, table.catalog td.col-name,
+table.catalog td.col-source { white-space: normal; min-width: 12em; max-width: 30em; }
+table.catalog-index { width: auto; }
 table.catalog tr[hidden] { display: none; }
 .catalog-filter { margin: 0.5em 0; }
 .catalog-filter select { margin: 0 0.5em; }
