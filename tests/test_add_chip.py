@@ -187,12 +187,12 @@ def test_cli_lists_and_decodes_it(added):
 
 # -- (d) the chapters that compare systems pick it up ------------------------------------------------
 HARD_CODED = {
-    "intro": "cell 5 hard-codes chips = ['wse3', 'h100_sxm', 'b200']; use compare.comparable_chips(cat)",
-    "communication": "cell 15 scales the four builds of scaling.BUILDS (cc.scaling_data(cat)) and unpacks exactly "
+    "intro": "cells[5] hard-codes chips = ['wse3', 'h100_sxm', 'b200']; use compare.comparable_chips(cat)",
+    "communication": "cells[15] scales the four builds of scaling.BUILDS (cc.scaling_data(cat)) and unpacks exactly "
                      "four labels; pass builds=[*sc.catalog_builds(cat), sc.gb200_cpo()] and look labels up by build",
-    "performance": "cells 13, 15, 16, 23 hard-code gpus = {'dgx_h100', 'dgx_b200', 'gb200_nvl72'} and the cases; "
+    "performance": "cells[13], [15], [16], [23] hard-code gpus = {'dgx_h100', 'dgx_b200', 'gb200_nvl72'} and the cases; "
                    "use pf.gpu_systems(cat, multi_chip=True) with cat.name(...) labels",
-    "outlook": "cell 3 uses physics.heat_sources (H100, B200, GB200 fixed) and cells 15-16 hard-code "
+    "outlook": "cells[3] uses physics.heat_sources (H100, B200, GB200 fixed) and cells[15], [16] hard-code "
                "['cs3', 'dgx_b200', 'gb200_nvl72']; use physics.chip_heat_sources(cat) and economics.priced_systems(cat)",
 }
 

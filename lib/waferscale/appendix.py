@@ -135,8 +135,8 @@ def table_frame(cat: Catalog, table: str) -> pd.DataFrame:
     if table in ("system_entities", "link_entities"):
         which = "systems" if table == "system_entities" else "links"
         e = df[df["table"] == which]
-        return pd.DataFrame({"id": e["id"], "name": e["name"], "kind": e["kind"], "vendor": e["vendor"],
-                             "chip": e["chip"]}).reset_index(drop=True)
+        out = pd.DataFrame({"id": e["id"], "name": e["name"], "kind": e["kind"], "vendor": e["vendor"], "chip": e["chip"]})
+        return (out if which == "systems" else out.drop(columns="chip")).reset_index(drop=True)
     if table == "topology":
         return df[["system", "scale_up", "scale_out", "note"]].reset_index(drop=True)
     if table == "events":
@@ -276,8 +276,9 @@ FILTER_CSS = """\
 .catalog-scroll { overflow-x: auto; max-width: 100%; }
 table.catalog { font-size: 0.85em; width: max-content; max-width: none; }
 table.catalog td, table.catalog th { padding: 0.2em 0.5em; vertical-align: top; white-space: nowrap; }
-table.catalog td.col-note, table.catalog td.col-conditions, table.catalog td.col-title, table.catalog td.col-name,
+table.catalog td.col-note, table.catalog td.col-conditions, table.catalog td.col-title,
 table.catalog td.col-source { white-space: normal; min-width: 12em; max-width: 30em; }
+table.catalog td.col-name { white-space: normal; max-width: 24em; }
 table.catalog-index { width: auto; }
 table.catalog tr[hidden] { display: none; }
 .catalog-filter { margin: 0.5em 0; }
