@@ -9,6 +9,9 @@ One module per concept; notebooks call these, and hold no hardware number of the
 * :mod:`waferscale.interconnect` — link tiers from the catalog; point-to-point α–β time and energy.
 * :mod:`waferscale.collectives` — α–β collectives, the all-reduce calibration, one decode step's communication.
 * :mod:`waferscale.scaling` — bandwidth and energy per chip as a system grows (GPUs + IB/CPO vs wafers).
+* :mod:`waferscale.appendix` — the book's data appendix: every catalog table as HTML, with a grade filter.
+
+The catalog folder is the package's ``data/`` unless ``$WAFERSCALE_DATA`` names a copy (:func:`waferscale.catalog.data_dir`).
 """
 
 from .catalog import GRADES, Catalog, CatalogError, Fact, load

@@ -40,7 +40,12 @@ __all__ = [
     "Catalog",
     "load",
     "data_dir",
+    "DATA_ENV",
 ]
+
+#: Environment variable that points :func:`data_dir` (and so :func:`load` without an argument, the
+#: notebooks and the CLI) at another catalog folder, e.g. a copy with a chip added.
+DATA_ENV = "WAFERSCALE_DATA"
 
 #: Allowed grades, from most to least trustworthy, with the label the book prints.
 GRADES: Mapping[str, str] = {
@@ -228,6 +233,8 @@ TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 _ENTITY_COLUMNS = ("id", "table", "name", "kind", "vendor", "chip")
+#: topology.csv: which link tiers join a modelled system's chips (structure, not numbers; optional file).
+_TOPOLOGY_COLUMNS = ("system", "scale_up", "scale_out", "note")
 _ENTITY_KINDS = {
     "systems": ("wafer", "gpu", "system", "rack", "lithography"),
     "links": ("on_chip", "die_to_die", "chip_to_chip", "scale_up", "scale_out", "optics"),
@@ -275,7 +282,21 @@ class Fact:
 
 
 def data_dir() -> Path:
-    """The folder holding the package's data files."""
+    """The catalog folder: ``$WAFERSCALE_DATA`` when set (a copy to try additions on), else the package's data.
+
+    Raises
+    ------
+    ValueError
+        If ``WAFERSCALE_DATA`` names a folder that does not exist.
+    """
+    import os
+
+    override = os.environ.get(DATA_ENV, "").strip()
+    if override:
+        path = Path(override).expanduser().resolve()
+        if not path.is_dir():
+            raise ValueError(f"{DATA_ENV}={override!r} is not a folder; point it at a copy of waferscale/data")
+        return path
     return Path(str(resources.files("waferscale") / "data"))
 
 
@@ -373,7 +394,7 @@ def _read_sources(path: Path) -> pd.DataFrame:
             {
                 "key": key,
                 "type": entry.type,
-                "title": str(f.get("title", "")).strip("{}"),
+                "title": str(f.get("title", "")).replace("{", "").replace("}", ""),  # {AI} keeps case in BibTeX
                 "author": authors or str(f.get("organization", f.get("publisher", ""))).replace("{", "").replace("}", ""),
                 "year": str(f.get("year", "")),
                 "url": str(f.get("url", "")),
@@ -404,6 +425,7 @@ class Catalog:
     root: Path = field(default_factory=data_dir)
     parameters: pd.DataFrame = field(default_factory=pd.DataFrame)
     suitability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    topology: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_TOPOLOGY_COLUMNS)))
 
     # -- look-ups -----------------------------------------------------------------------
     def _long(self, entity: str) -> tuple[pd.DataFrame, str]:
@@ -522,6 +544,26 @@ def _load_entities(root: Path) -> pd.DataFrame:
     return pd.DataFrame([r for _, r in rows], columns=list(_ENTITY_COLUMNS))
 
 
+def _load_topology(root: Path, entities: pd.DataFrame) -> pd.DataFrame:
+    name = "topology.csv"
+    if not (root / name).exists():
+        return pd.DataFrame(columns=list(_TOPOLOGY_COLUMNS))
+    systems = set(entities.loc[entities["table"] == "systems", "id"])
+    links = set(entities.loc[entities["table"] == "links", "id"])
+    rows, seen = [], set()
+    for line, r in _read_rows(root / name, _TOPOLOGY_COLUMNS):
+        if r["system"] not in systems:
+            raise CatalogError(name, line, "system", f"{r['system']!r} is not a system id in entities.csv")
+        if r["system"] in seen:
+            raise CatalogError(name, line, "system", f"{r['system']!r} appears twice")
+        seen.add(r["system"])
+        for col in ("scale_up", "scale_out"):
+            if r[col] not in links:
+                raise CatalogError(name, line, col, f"{r[col]!r} is not a link id in entities.csv")
+        rows.append({c: r[c] for c in _TOPOLOGY_COLUMNS})
+    return pd.DataFrame(rows, columns=list(_TOPOLOGY_COLUMNS))
+
+
 def _load_long(root: Path, table: str, entities: pd.DataFrame, sources: set[str]) -> pd.DataFrame:
     fname, idcol, columns = TABLES[table]
     known = set(entities.loc[entities["table"] == table, "id"])
@@ -621,6 +663,7 @@ def _load(root: Path) -> Catalog:
         root=root,
         parameters=_load_long(root, "parameters", entities, keys),
         suitability=_load_long(root, "suitability", entities, keys),
+        topology=_load_topology(root, entities),
     )
 
 
@@ -635,8 +678,8 @@ def load(root: str | Path | None = None) -> Catalog:
     Parameters
     ----------
     root : path, optional
-        Folder with the CSV files and ``references.bib``; defaults to the package's own data
-        (:func:`data_dir`). Pass a copy to test additions without touching the package.
+        Folder with the CSV files and ``references.bib``; defaults to :func:`data_dir`
+        (``$WAFERSCALE_DATA`` when set, else the package's own data). Pass a copy to test additions without touching the package.
 
     Raises
     ------

@@ -175,7 +175,7 @@ def collective(
 
 @app.command()
 def decode(
-    system: Annotated[str, typer.Option("--system", help="System id (h100_sxm, dgx_h100, dgx_b200, gb200_nvl72, cs3 ...).")],
+    system: Annotated[str, typer.Option("--system", help="System id from `list systems` that has a row in topology.csv (h100_sxm, dgx_h100, cs3 ...).")],
     model: Annotated[str, typer.Option("--model", help="Model id (see `list models`).")],
     precision: Annotated[str, typer.Option("--precision", help="bf16, fp16, fp8 or fp4.")] = "bf16",
     chips: Annotated[int | None, typer.Option("--chips", help="GPUs or wafers (default: the system's, or as many wafers as needed).")] = None,

@@ -226,9 +226,13 @@ SCALING_FACTS = [("nvlink4", "bytes_per_s_per_dir"), ("nvlink4", "latency_s"), (
                  ("cs3", "io_bytes_per_s")]
 
 
-def scaling_data(cat: Catalog, max_chips: int = 16384) -> pd.DataFrame:
-    """Chart 4's table: :func:`~waferscale.scaling.scaling_table` with plotting units."""
-    df = sc.scaling_table(cat, max_chips=max_chips)
+def scaling_data(cat: Catalog, max_chips: int = 16384, builds=None) -> pd.DataFrame:
+    """Chart 4's table: :func:`~waferscale.scaling.scaling_table` with plotting units.
+
+    ``builds`` defaults to :data:`~waferscale.scaling.BUILDS` (four hand-picked builds); pass
+    ``scaling.catalog_builds(cat)`` (plus ``scaling.gb200_cpo()``) to scale every GPU system in the catalog.
+    """
+    df = sc.scaling_table(cat, builds, max_chips=max_chips)
     df["gb_s_per_pflop"] = df["bytes_per_flop"] * 1e15 / 1e9
     for c in ("path_j_per_bit", "path_low_j_per_bit", "path_high_j_per_bit"):
         df[c.replace("j_per_bit", "pj")] = df[c] * 1e12

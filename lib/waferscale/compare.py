@@ -24,7 +24,7 @@ import pandas as pd
 from . import charts
 from .catalog import Catalog, Fact
 
-__all__ = ["Metric", "METRICS", "resolve", "spec_ratios", "spec_ratio_chart"]
+__all__ = ["Metric", "METRICS", "resolve", "comparable_chips", "spec_ratios", "spec_ratio_chart"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,32 @@ def resolve(cat: Catalog, system: str, metric: Metric) -> Fact:
             if cat.has(entity, f):
                 return cat.fact(entity, f)
     raise ValueError(f"system={system!r} has none of {metric.fields} (nor do the systems built from it: {hosts})")
+
+
+def comparable_chips(cat: Catalog, metrics: Sequence[Metric] = METRICS, kinds: Sequence[str] = ("wafer", "gpu")) -> list[str]:
+    """Every chip of the given ``kinds`` that answers all ``metrics``, in catalog order: catalog-driven,
+    so a chip added to ``entities.csv`` and ``systems.csv`` joins the comparison.
+
+    Raises
+    ------
+    ValueError
+        If a kind is not a systems kind of the catalog.
+    """
+    allowed = ("wafer", "gpu", "system", "rack", "lithography")
+    for k in kinds:
+        if k not in allowed:
+            raise ValueError(f"kinds={list(kinds)!r}: {k!r} is not one of {allowed}")
+    out = []
+    for chip in cat.ids("systems"):
+        if cat.entities.loc[cat.entities["id"] == chip, "kind"].iloc[0] not in kinds:
+            continue
+        try:
+            for m in metrics:
+                resolve(cat, chip, m)
+        except ValueError:
+            continue
+        out.append(chip)
+    return out
 
 
 def spec_ratios(cat: Catalog, systems: Sequence[str], baseline: str, metrics: Sequence[Metric] = METRICS) -> pd.DataFrame:

@@ -44,6 +44,7 @@ __all__ = [
     "cost_per_good_mm2_redundant",
     "node_price_usd",
     "node_density",
+    "priced_systems",
     "cost_curves",
     "amd_reproduction",
     "implied_density",
@@ -363,6 +364,17 @@ def company_table(cat: Catalog) -> pd.DataFrame:
     """Cerebras' filing figures: revenue, top-customer share, raises and IPO (kind ``company``)."""
     return _param_table(cat, "company", ["year", "revenue_usd", "customer_share", "raised_usd", "valuation_usd",
                                          "price_per_share_usd"])
+
+
+def priced_systems(cat: Catalog) -> list[str]:
+    """Systems the performance model decodes on whose price and power the catalog gives (``price_usd`` and
+    ``system_power_w``), in catalog order: the candidates for a cost-per-token comparison. Catalog-driven, so
+    a system added with a price joins.
+    """
+    from . import performance as pf
+
+    links = pf.system_links(cat)
+    return [s for s in cat.ids("systems") if s in links and cat.has(s, "price_usd") and cat.has(s, "system_power_w")]
 
 
 def throughput_from_model(cat: Catalog, systems: list[str], model_id: str, *, precision: str = "bf16",

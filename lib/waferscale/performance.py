@@ -50,21 +50,18 @@ from . import workloads as wl
 from .catalog import Catalog
 from .workloads import BYTES_PER_VALUE, Transformer, bytes_per_value
 
-__all__ = ["Params", "System", "SYSTEM_LINKS", "system", "system_ids", "Decode", "decode", "prefill_s",
+__all__ = ["Params", "System", "system_links", "gpu_systems", "system", "system_ids", "Decode", "decode", "prefill_s",
            "accepted_per_step", "acceptance_from_length", "max_users", "sweep", "PRECISIONS"]
 
 PRECISIONS = tuple(BYTES_PER_VALUE)
 
-#: Structure, not numbers: the chip each system is built from and its scale-up / scale-out tiers.
-SYSTEM_LINKS: dict[str, tuple[str, str, str]] = {
-    "h100_sxm": ("h100_sxm", "nvlink4", "ib_ndr"),
-    "dgx_h100": ("h100_sxm", "nvlink4", "ib_ndr"),
-    "h200_sxm": ("h200_sxm", "nvlink4", "ib_ndr"),
-    "b200": ("b200", "nvlink5", "ib_ndr"),
-    "dgx_b200": ("b200", "nvlink5", "ib_ndr"),
-    "gb200_nvl72": ("b200", "nvlink5", "ib_xdr"),
-    "cs3": ("wse3", "wse3_fabric", "cs_ethernet_io"),
-}
+def system_links(cat: Catalog) -> dict[str, tuple[str, str, str]]:
+    """``{system: (chip, scale-up tier, scale-out tier)}`` for every system in the catalog's ``topology.csv``.
+
+    The chip is the system's ``chip`` in ``entities.csv``, or the system itself when it is a lone chip.
+    """
+    chip = dict(zip(cat.entities["id"], cat.entities["chip"]))
+    return {r.system: (chip.get(r.system) or r.system, r.scale_up, r.scale_out) for r in cat.topology.itertuples()}
 
 
 @dataclass(frozen=True)
@@ -170,9 +167,48 @@ class System:
         raise ValueError(f"system={self.id!r} has no dense FLOP rate in the catalog")
 
 
-def system_ids() -> list[str]:
-    """Ids of the systems the performance model knows."""
-    return list(SYSTEM_LINKS)
+def system_ids(cat: Catalog | None = None) -> list[str]:
+    """Ids of the systems the performance model knows (those with a row in the catalog's ``topology.csv``)."""
+    if cat is None:
+        from .catalog import load
+
+        cat = load()
+    return list(system_links(cat))
+
+
+def gpu_systems(cat: Catalog, *, multi_chip: bool | None = None) -> list[str]:
+    """The GPU systems the decode model can run, in catalog order: catalog-driven, so an added chip joins.
+
+    A system qualifies when ``topology.csv`` gives its tiers and its chip has what the model reads
+    (``hbm_bytes``, ``hbm_bytes_per_s``, a dense 16-bit FLOP rate, and ``tdp_w`` or a system power).
+    ``multi_chip=True`` keeps systems of several GPUs (servers, racks), ``False`` lone GPUs.
+
+    Raises
+    ------
+    ValueError
+        If ``multi_chip`` is not None, True or False.
+    """
+    if multi_chip not in (None, True, False):
+        raise ValueError(f"multi_chip={multi_chip!r} is out of range; allowed: None, True, False")
+    links = system_links(cat)
+    out = []
+    for sid in cat.ids("systems"):
+        if sid not in links:
+            continue
+        chip = links[sid][0]
+        kind = cat.entities.loc[cat.entities["id"] == chip, "kind"].iloc[0]
+        if kind != "gpu":
+            continue
+        if not all(cat.has(sid, f) or cat.has(chip, f) for f in ("hbm_bytes", "hbm_bytes_per_s")):
+            continue
+        if not any(cat.has(chip, f"{p}_dense_flop_per_s") for p in ("bf16", "fp16")):
+            continue
+        if not (cat.has(chip, "tdp_w") or cat.has(sid, "system_power_w")):
+            continue
+        many = cat.has(sid, "chips") and cat.value(sid, "chips") > 1
+        if multi_chip is None or many == multi_chip:
+            out.append(sid)
+    return out
 
 
 def _first(cat: Catalog, ids: tuple[str, ...], f: str, srcs: list[str], default: float | None = None,
@@ -209,10 +245,11 @@ def _system(cat: Catalog, system_id: str, overrides: dict[str, str] | None = Non
     ValueError
         If ``system_id`` is unknown (the message lists the allowed ids).
     """
-    if system_id not in SYSTEM_LINKS:
-        raise ValueError(f"system={system_id!r} is not modelled; allowed: {', '.join(SYSTEM_LINKS)}")
+    links = system_links(cat)
+    if system_id not in links:
+        raise ValueError(f"system={system_id!r} is not modelled (no row in topology.csv); allowed: {', '.join(links)}")
     ov = overrides or {}
-    chip, up_id, out_id = SYSTEM_LINKS[system_id]
+    chip, up_id, out_id = links[system_id]
     srcs: list[str] = []
     chips = int(cat.value(system_id, "chips")) if cat.has(system_id, "chips") else 1
     ids = (system_id if system_id != chip else "", chip)

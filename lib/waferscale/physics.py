@@ -45,6 +45,7 @@ __all__ = [
     "ELMORE_FACTOR",
     "power_density_w_per_cm2",
     "heat_sources",
+    "chip_heat_sources",
     "cooling_limits",
     "time_of_flight_s",
     "Wire",
@@ -119,6 +120,29 @@ def heat_sources(cat: Catalog) -> pd.DataFrame:
 
 
 _GRADE_ORDER = ("spec_sheet", "peer_reviewed", "measured_here", "vendor_claim", "third_party", "derived", "uncertain")
+
+
+def chip_heat_sources(cat: Catalog, kinds: tuple[str, ...] = ("gpu",)) -> pd.DataFrame:
+    """Heat flux of every chip of the given ``kinds`` whose ``tdp_w`` and ``die_area_mm2`` the catalog gives
+    (module TDP over die area), in catalog order, with the columns of :func:`heat_sources`. Catalog-driven:
+    a chip added to the catalog joins.
+    """
+    rows = []
+    for chip in cat.ids("systems"):
+        if cat.entities.loc[cat.entities["id"] == chip, "kind"].iloc[0] not in kinds:
+            continue
+        if not (cat.has(chip, "tdp_w") and cat.has(chip, "die_area_mm2")):
+            continue
+        pv, plo, phi, ps, pg = _fact_row(cat, chip, "tdp_w")
+        av, _, _, as_, ag = _fact_row(cat, chip, "die_area_mm2")
+        rows.append({
+            "device": cat.name(chip), "power_w": pv, "power_low_w": plo, "power_high_w": phi, "area_mm2": av,
+            "w_per_cm2": power_density_w_per_cm2(pv, av), "low": power_density_w_per_cm2(plo, av),
+            "high": power_density_w_per_cm2(phi, av), "basis": "module TDP over die area",
+            "source": ";".join(dict.fromkeys([*ps.split(";"), *as_.split(";")])),
+            "grade": max([pg, ag], key=lambda g: list(_GRADE_ORDER).index(g)),
+        })
+    return pd.DataFrame(rows)
 
 
 def cooling_limits(cat: Catalog) -> pd.DataFrame:

@@ -30,7 +30,8 @@ from . import collectives as co
 from . import interconnect as ic
 from .catalog import Catalog
 
-__all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "scale", "scaling_table"]
+__all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for", "catalog_builds", "scale",
+           "scaling_table"]
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,49 @@ def cs3_ethernet() -> Build:
 BUILDS = (h100_ib, gb200_xdr, gb200_cpo, cs3_ethernet)
 
 
+def build_for(cat: Catalog, system: str, switch_optics: str = "pluggable_optics_1p6t") -> Build:
+    """The :class:`Build` of a GPU system from the catalog: its chip and tiers from ``topology.csv``, its
+    scale-out tier as the switch (α borrowed from InfiniBand NDR where the tier publishes none, as the
+    performance model does). Lets any GPU system in the catalog, an added one included, be scaled.
+
+    Raises
+    ------
+    ValueError
+        If ``system`` has no row in ``topology.csv`` or is a wafer system.
+    """
+    from . import performance as pf
+
+    links = pf.system_links(cat)
+    if system not in links:
+        raise ValueError(f"system={system!r} has no row in topology.csv; allowed: {', '.join(links)}")
+    chip, up, out = links[system]
+    if cat.entities.loc[cat.entities["id"] == chip, "kind"].iloc[0] == "wafer":
+        raise ValueError(f"system={system!r} is a wafer system; use cs3_ethernet() for wafers")
+    alpha = out if ic.tier(cat, out).latency_s is not None else "ib_ndr"
+    return Build(f"{cat.name(system)}: {cat.name(up)} + {cat.name(out)}", chip, system, up, out, switch_optics, alpha, out)
+
+
+def catalog_builds(cat: Catalog) -> list[Build]:
+    """:func:`build_for` every multi-GPU system the performance model knows, then the wafers (catalog-driven)."""
+    from . import performance as pf
+
+    return [build_for(cat, s) for s in pf.gpu_systems(cat, multi_chip=True)] + [cs3_ethernet()]
+
+
 def _flops(cat: Catalog, chip: str) -> float:
     for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s"):
         if cat.has(chip, f):
             return cat.value(chip, f)
     raise ValueError(f"chip={chip!r} has no dense 16-bit FLOP/s in the catalog")
+
+
+def _scaleout_bw(cat: Catalog, build: Build) -> float:
+    """Scale-out bandwidth per chip: the host system's figure, else its chip's (a lone GPU's NIC)."""
+    for entity in (build.host, build.chip):
+        for f in ("scaleout_bytes_per_s_per_dir", "io_bytes_per_s"):
+            if cat.has(entity, f):
+                return cat.value(entity, f)
+    raise ValueError(f"build={build.label!r}: neither {build.host!r} nor {build.chip!r} gives a scale-out bandwidth")
 
 
 def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) -> dict:
@@ -97,8 +136,7 @@ def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) ->
     N = ic.check_ranks("chips", chips)
     n = ic.check_bytes("message_bytes", message_bytes)
     flops = _flops(cat, build.chip)
-    out_bw = (cat.value(build.host, "scaleout_bytes_per_s_per_dir") if cat.has(build.host, "scaleout_bytes_per_s_per_dir")
-              else cat.value(build.host, "io_bytes_per_s"))
+    out_bw = _scaleout_bw(cat, build)
     out_alpha = ic.tier(cat, build.alpha_tier).require("latency")
     paths = [ic.scaleout_path(cat, max(N, 2), switch=build.switch, switch_optics=build.switch_optics, bound=b)
              for b in ("value", "low", "high")]
