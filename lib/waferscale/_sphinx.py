@@ -8,10 +8,19 @@
   Identical scripts are kept once, in order.
 * Registers the pybtex style ``keepcase``: pybtex's ``plain`` style, except that titles keep
   the case they are written in (``plain`` lowercases them: "Nvidia a100 tensor core gpu").
+* Launch buttons follow the repository URL, the one setting they need: ``BOOK_REPOSITORY_URL`` in the
+  environment (``BOOK_REPOSITORY_URL=https://github.com/ORG/REPO make book``), else ``repository.url`` in
+  ``_config.yml``. With a URL, each notebook page gets a repository button and a Binder button that opens the
+  notebook in JupyterLab (Binder builds ``environment.yml``); without one, the Binder URL is cleared, because the
+  theme cannot build a launch link without a repository (and fails on the attempt).
+* Adds a ``.md`` entry to each notebook page's download menu: the notebook as a MyST Markdown notebook (the
+  text format jupytext and jupyter-book read), written next to the ``.ipynb`` copy in ``_sources``.
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 
@@ -19,6 +28,68 @@ def _theme_defaults(app: Any, config: Any) -> None:
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "light")
     config.html_context = context
+
+
+REPOSITORY_ENV = "BOOK_REPOSITORY_URL"
+
+
+def _launch_buttons(app: Any, config: Any) -> None:
+    opts = config.html_theme_options
+    url = (os.environ.get(REPOSITORY_ENV) or opts.get("repository_url") or "").strip()
+    launch = dict(opts.get("launch_buttons") or {})
+    if url:
+        opts["repository_url"] = url
+        opts.setdefault("repository_branch", "main")
+        opts["use_repository_button"] = True
+    else:
+        launch["binderhub_url"] = ""
+    opts["launch_buttons"] = launch
+
+
+def myst_notebook_text(path: str | Path) -> str:
+    """A notebook as MyST Markdown text: its markdown cells as they are, code cells as ``code-cell`` blocks.
+
+    >>> import nbformat, tempfile
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("x = 1")])
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = nbformat.write(nb, f"{d}/n.ipynb")
+    ...     text = myst_notebook_text(f"{d}/n.ipynb")
+    >>> text.split("---")[-1].strip().splitlines()
+    ['# Title', '', '```{code-cell} ipython3', 'x = 1', '```']
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    parts = ["---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+             "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---"]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            tags = cell.metadata.get("tags")
+            head = "```{code-cell} ipython3" + (f"\n:tags: [{', '.join(tags)}]\n" if tags else "")
+            parts.append(f"{head}\n{cell.source}\n```")
+        else:
+            parts.append(cell.source)
+    return "\n\n".join(parts) + "\n"
+
+
+def _markdown_download(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    source = context.get("sourcename") or ""
+    if not source.endswith(".ipynb"):
+        return
+    groups = [b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"]
+    if not groups:
+        return
+    md_name = source[: -len(".ipynb")] + ".md"
+    target = Path(app.outdir) / "_sources" / md_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(myst_notebook_text(app.env.doc2path(pagename)), encoding="utf-8")
+    items = groups[0]["buttons"]
+    at = next((i + 1 for i, b in enumerate(items) if b.get("text") == ".ipynb"), len(items))
+    items.insert(at, {
+        "type": "link", "url": f"{context['pathto']('_sources', 1)}/{md_name}", "text": ".md",
+        "tooltip": "Download as a MyST Markdown notebook", "icon": "fas fa-file-lines",
+        "label": "download-myst-button",
+    })
 
 
 def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -56,5 +127,7 @@ def _register_keepcase() -> None:
 def setup(app: Any) -> dict:
     _register_keepcase()
     app.connect("config-inited", _theme_defaults)
+    app.connect("config-inited", _launch_buttons)
+    app.connect("html-page-context", _markdown_download, priority=510)  # after the theme's download menu
     app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes add theirs
     return {"parallel_read_safe": True, "parallel_write_safe": True}
