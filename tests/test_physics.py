@@ -65,3 +65,11 @@ def test_bad_input_names_parameter_value_and_range(call, name):
     with pytest.raises(ValueError, match=name.replace("(", r"\(")) as e:
         call()
     assert "allowed" in str(e.value)
+
+
+def test_heat_flux_table_keeps_wafer_and_rack_and_adds_every_gpu(cat):
+    t = P.heat_flux_table(cat)
+    assert t["device"].iloc[0] == P.heat_sources(cat)["device"].iloc[0]
+    assert t["device"].iloc[-1] == P.heat_sources(cat)["device"].iloc[-1]
+    assert set(P.chip_heat_sources(cat)["device"]) <= set(t["device"])
+    assert (t["w_per_cm2"] > 0).all()

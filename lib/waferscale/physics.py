@@ -46,6 +46,7 @@ __all__ = [
     "power_density_w_per_cm2",
     "heat_sources",
     "chip_heat_sources",
+    "heat_flux_table",
     "cooling_limits",
     "time_of_flight_s",
     "Wire",
@@ -120,6 +121,16 @@ def heat_sources(cat: Catalog) -> pd.DataFrame:
 
 
 _GRADE_ORDER = ("spec_sheet", "peer_reviewed", "measured_here", "vendor_claim", "third_party", "derived", "uncertain")
+
+
+def heat_flux_table(cat: Catalog) -> pd.DataFrame:
+    """The outlook chapter's heat-flux comparison: the wafer, every GPU of the catalog with power and area
+    (:func:`chip_heat_sources`, so an added chip joins), and the GB200 NVL72 rack, with the columns of
+    :func:`heat_sources`. The wafer and rack rows are :func:`heat_sources`' own.
+    """
+    fixed = heat_sources(cat)
+    wafer, rack = fixed.iloc[[0]], fixed.iloc[[-1]]
+    return pd.concat([wafer, chip_heat_sources(cat), rack], ignore_index=True)
 
 
 def chip_heat_sources(cat: Catalog, kinds: tuple[str, ...] = ("gpu",)) -> pd.DataFrame:
