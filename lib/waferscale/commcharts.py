@@ -242,10 +242,12 @@ def scaling_data(cat: Catalog, max_chips: int = 16384, builds=None) -> pd.DataFr
 def scaling_chart(df: pd.DataFrame) -> alt.VConcatChart:
     """Two panels against system size: all-reduce bandwidth per FLOP, and energy of the longest path."""
     order = list(dict.fromkeys(df["label"]))
-    color = alt.Color("label:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]]),
-                      legend=alt.Legend(columns=1, labelLimit=380, symbolType="stroke"))
+    # one colour per build (as many builds as the catalog gives); co-packaged-optics builds dashed
+    color = alt.Color("label:N", title=None, sort=order,
+                      scale=alt.Scale(domain=order, range=[PALETTE[i % len(PALETTE)] for i in range(len(order))]),
+                      legend=alt.Legend(columns=1, labelLimit=560, symbolType="stroke"))
     dash = alt.StrokeDash("label:N", sort=order, legend=None,
-                          scale=alt.Scale(domain=order, range=[[1, 0], [1, 0], [5, 3], [1, 0]]))
+                          scale=alt.Scale(domain=order, range=[[5, 3] if "co-packaged" in lb else [1, 0] for lb in order]))
     x = alt.X("chips:Q", scale=alt.Scale(type="log"), title="chips in the system (GPUs or wafers, log scale)",
               axis=alt.Axis(format="~s", values=[1, 8, 72, 1000, 10000]))
     tip = [alt.Tooltip("label:N"), alt.Tooltip("chips:Q", format=","), alt.Tooltip("tier:N"), alt.Tooltip("levels:Q", title="switch levels"),
