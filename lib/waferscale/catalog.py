@@ -135,6 +135,8 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "experts": _f("count", 1, 1e5, "routed experts per MoE layer"),
         "experts_active": _f("count", 1, 1e4, "routed experts used per token"),
         "shared_experts": _f("count", 0, 1e4, "always-on experts per MoE layer"),
+        "moe_layers": _f("count", 1, 1000, "layers with routed experts (the rest are dense)"),
+        "intermediate_size_dense": _f("count", 64, 1e7, "feed-forward width of the dense layers of an interleaved MoE"),
         "context_tokens_max": _f("count", 128, 1e9, "maximum context length"),
     },
     "examples": {
