@@ -48,9 +48,9 @@ def color_scale(labels) -> alt.Scale:
     return alt.Scale(domain=labels, range=[system_color(x) for x in labels])
 
 
-def system_sources(cat: Catalog, systems) -> str:
-    """Source line for the catalog rows behind the named systems."""
-    pairs = []
+def system_sources(cat: Catalog, systems, extra=()) -> str:
+    """Source line for the catalog rows behind the named systems, plus ``extra`` (source, grade) pairs."""
+    pairs = list(extra)
     for s in systems:
         sysobj = pf.system(cat, s)
         df = cat.systems[cat.systems["system"].isin([s, sysobj.chip])]
