@@ -152,16 +152,19 @@ def training_setup(cat: Catalog) -> dict:
             "utilisation": pf.Params().flop_efficiency}
 
 
-def training_scale(cat: Catalog) -> dict:
+def training_scale(cat: Catalog, utilisation: float | None = None) -> dict:
     """Step time and link energy at the largest scale, GPU clusters vs CS-3 wafers of equal dense peak.
 
     GPUs: the row's GPU count; wafers: as many CS-3 as give the same dense 16-bit peak as that many
     GB200-class GPUs. Returns the steps (``training.Step``) and the ratios the verdict quotes.
+    ``utilisation`` overrides the assumed share of peak (the same on both sides).
     """
     from . import scaling as sc
     from . import training as tr
 
     t = training_setup(cat)
+    if utilisation is not None:
+        t["utilisation"] = utilisation
     kw = dict(tokens_per_step=t["tokens_per_step"], seq_tokens=t["seq_tokens"], utilisation=t["utilisation"])
     n = t["gpus"]
     wafers = round(n * sc._flops(cat, "b200") / sc._flops(cat, "wse3"))

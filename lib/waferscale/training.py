@@ -80,7 +80,15 @@ def state_bytes_per_param(precision: str = "bf16") -> float:
 
 @dataclass(frozen=True)
 class Step:
-    """One training step: the plan (T, S, D, micro-batches) and where the time and energy go."""
+    """One training step: the plan (T, S, D, micro-batches) and where the time and energy go.
+
+    Times are seconds: ``compute_s`` (arithmetic at the assumed utilisation), ``bubble_s`` (pipeline),
+    ``tp_s`` (tensor-parallel all-reduces), ``pp_s`` (pipeline hand-offs), ``dp_s`` (the gradient
+    all-reduce on GPUs; on wafers the weight-streaming broadcast and gradient reduction),
+    ``exposed_dp_s`` (the part of ``dp_s`` not hidden behind compute), ``step_s`` and ``ideal_s``
+    (6PB/(N F u)). ``comm_energy_j`` is the energy of the bits on links in the whole system;
+    ``scaleout_j_per_bit`` the longest scale-out path's energy per bit.
+    """
 
     label: str
     chips: int
