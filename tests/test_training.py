@@ -112,3 +112,19 @@ def test_step_never_beats_ideal_and_overlap_never_hurts(n, u, w, build):
     s1 = T.train_step(cat, b, m, n, overlap=1.0, **kw)
     assert s1.step_s <= s.step_s * (1 + 1e-12)
     assert math.isfinite(s.comm_energy_j) and s.comm_energy_j >= 0
+
+
+def test_interleaving_divides_the_pipeline_bubble(cat):
+    """Megatron's interleaved schedule: bubble (S−1)/(v·m) of compute; v = 1 is the plain 1F1B limit."""
+    m = W.model(cat, "llama3_1_405b")
+    kw = dict(tokens_per_step=16e6, seq_tokens=8192, utilisation=0.5, plan=(8, 16))
+    one = T.train_step(cat, sc.h100_ib(), m, 16384, interleave=1, **kw)
+    four = T.train_step(cat, sc.h100_ib(), m, 16384, interleave=4, **kw)
+    assert one.bubble_s == pytest.approx((16 - 1) / one.microbatches * one.compute_s)
+    assert four.bubble_s == pytest.approx(one.bubble_s / 4)
+    assert four.step_s < one.step_s
+
+
+def test_forced_plan_larger_than_the_cluster_is_refused(cat, m70):
+    with pytest.raises(ValueError, match=r"plan=\(8, 16\) needs T·S = 128 > chips = 64"):
+        T.train_step(cat, sc.h100_ib(), m70, 64, tokens_per_step=2 ** 20, plan=(8, 16))
