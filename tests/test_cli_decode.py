@@ -49,3 +49,12 @@ def test_bad_values_exit_2(args, message):
 def test_model_too_big_exits_2():
     out = run("decode", "--system", "h100_sxm", "--model", "llama3_1_405b")
     assert out.returncode == 2 and "needs 11 chips" in out.stderr
+
+
+def test_train_json_and_bad_input():
+    out = run("train", "--build", "gb200_cpo", "--model", "llama3_1_70b", "--chips", "512", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["tp"] * doc["pp"] * doc["dp"] == 512 and 0 < doc["efficiency"] <= 1
+    bad = run("train", "--build", "cs3", "--model", "llama3_1_70b", "--chips", "4", "--utilisation", "2")
+    assert bad.returncode == 2 and "utilisation=2.0" in bad.stderr

@@ -9,6 +9,7 @@ One module per concept; notebooks call these, and hold no hardware number of the
 * :mod:`waferscale.interconnect` — link tiers from the catalog; point-to-point α–β time and energy.
 * :mod:`waferscale.collectives` — α–β collectives, the all-reduce calibration, one decode step's communication.
 * :mod:`waferscale.scaling` — bandwidth and energy per chip as a system grows (GPUs + IB/CPO vs wafers).
+* :mod:`waferscale.training` — time and link energy of one training step on GPU clusters and wafers.
 * :mod:`waferscale.appendix` — the book's data appendix: every catalog table as HTML, with a grade filter.
 
 The catalog folder is the package's ``data/`` unless ``$WAFERSCALE_DATA`` names a copy (:func:`waferscale.catalog.data_dir`).
@@ -19,6 +20,7 @@ from .claims import CHAPTERS, CLAIMS, Claim, Status, Verdict, ledger
 from .units import UnitError, to_canonical
 from .interconnect import Tier, p2p_energy_j, p2p_time_s, tier
 from .collectives import Result, calibrate, decode_step, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce
+from .training import train_step, training_curve
 
 __version__ = "0.1.0"
 
@@ -46,4 +48,6 @@ __all__ = [
     "mesh_all_reduce",
     "calibrate",
     "decode_step",
+    "train_step",
+    "training_curve",
 ]

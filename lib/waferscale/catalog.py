@@ -140,6 +140,8 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "experts": _f("count", 1, 1e5, "routed experts per MoE layer"),
         "experts_active": _f("count", 1, 1e4, "routed experts used per token"),
         "shared_experts": _f("count", 0, 1e4, "always-on experts per MoE layer"),
+        "moe_layers": _f("count", 1, 1000, "layers with routed experts (the rest are dense)"),
+        "intermediate_size_dense": _f("count", 64, 1e7, "feed-forward width of the dense layers of an interleaved MoE"),
         "context_tokens_max": _f("count", 128, 1e9, "maximum context length"),
     },
     "examples": {
@@ -178,6 +180,8 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "failures_per_unit_year": _f("1/year", 0, 10, "field failures per unit per year"),
         "overprovision_fraction": _f("count", 0, 1, "spare capacity operators provision for failures"),
         "reticles": _f("count", 0.1, 1000, "reticle fields (interposer or wafer size in reticles)"),
+        "energy_j_per_bit": _f("J/bit", 1e-15, 1e-9, "energy to read or move one bit (memory access)"),
+        "energy_j_per_flop": _f("J/flop", 1e-15, 1e-9, "energy of one floating-point operation"),
     },
     "suitability": {
         "flop_per_step": _f("flop", 0, 1e24, "arithmetic in one step of the whole problem"),
@@ -240,7 +244,7 @@ _ENTITY_KINDS = {
     "links": ("on_chip", "die_to_die", "chip_to_chip", "scale_up", "scale_out", "optics"),
     "workloads": ("dense", "moe"),
     "examples": ("worked_example",),
-    "parameters": ("cooling", "material", "wire", "market", "company", "reliability", "roadmap"),
+    "parameters": ("cooling", "material", "wire", "market", "company", "reliability", "roadmap", "energy"),
     "suitability": ("all_reduce", "all_to_all", "point_to_point", "none"),
 }
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")

@@ -8,6 +8,7 @@ Examples
 ``python -m waferscale list systems``
 ``python -m waferscale list sources --json``
 ``python -m waferscale claims --json``
+``python -m waferscale train --build gb200_cpo --model llama3_1_405b --chips 4096``
 """
 
 from __future__ import annotations
@@ -205,6 +206,43 @@ def decode(
     for k in ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
               "energy_per_token_j", "tokens_per_s_per_kw", "power_w", "chips_needed"):
         typer.echo(f"  {k:<24}{doc[k]:>14,.4g}")
+
+
+class Build(str, enum.Enum):
+    cs3 = "cs3"
+    h100_ib = "h100_ib"
+    gb200_xdr = "gb200_xdr"
+    gb200_cpo = "gb200_cpo"
+
+
+@app.command("train")
+def train(
+    build: Annotated[Build, typer.Option("--build", help="cs3 (weight streaming), h100_ib, gb200_xdr or gb200_cpo.")],
+    model: Annotated[str, typer.Option("--model", help="Dense model id (see `list models`).")],
+    chips: Annotated[int, typer.Option("--chips", help="GPUs or wafers.")],
+    tokens_per_step: Annotated[float, typer.Option("--tokens-per-step", help="Global batch in tokens.")] = 16e6,
+    seq_tokens: Annotated[int, typer.Option("--seq-tokens", help="Tokens per sequence (micro-batch).")] = 8192,
+    utilisation: Annotated[float, typer.Option("--utilisation", help="Assumed share of dense 16-bit peak (0-1].")] = 0.5,
+    overlap: Annotated[float, typer.Option("--overlap", help="Share of gradient / weight traffic hidden behind compute.")] = 1.0,
+    interleave: Annotated[int, typer.Option("--interleave", help="Virtual pipeline stages per GPU (divides the bubble).")] = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Time and link energy of one training step (a what-if: utilisation and batch are assumptions)."""
+    from . import scaling as _sc
+    from . import training as _tr
+    from . import workloads as _wl
+
+    cat = _catalog.load()
+    b = {"cs3": _sc.cs3_ethernet, "h100_ib": _sc.h100_ib, "gb200_xdr": _sc.gb200_xdr, "gb200_cpo": _sc.gb200_cpo}[build.value]()
+    st = _tr.train_step(cat, b, _wl.model(cat, model), chips, tokens_per_step=tokens_per_step, seq_tokens=seq_tokens,
+                        utilisation=utilisation, overlap=overlap, interleave=interleave)
+    doc = st.as_dict()
+    if as_json:
+        typer.echo(json.dumps(doc))
+        return
+    typer.echo(f"{model} on {chips} x {b.label} (T={st.tp}, S={st.pp}, D={st.dp}, {st.microbatches} micro-batches):")
+    for k in ("step_s", "compute_s", "bubble_s", "tp_s", "pp_s", "dp_s", "exposed_dp_s", "efficiency", "comm_energy_j"):
+        typer.echo(f"  {k:<16}{doc[k]:>14,.4g}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

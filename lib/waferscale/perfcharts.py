@@ -12,15 +12,45 @@ from . import workloads as wl
 from .catalog import Catalog
 from .charts import finish, source_line
 
-__all__ = ["ratio_vs_size", "ratio_vs_size_chart", "concurrency", "concurrency_chart", "validation_chart",
+__all__ = ["SYSTEM_COLORS", "system_color", "color_scale", "training_chart", "ratio_vs_size", "ratio_vs_size_chart", "concurrency", "concurrency_chart", "validation_chart",
            "tornado_chart", "what_if_grid", "what_if_chart", "system_sources"]
 
 _W = 420
 
+#: One Okabe–Ito colour per system family, used by every performance chart (first match wins, so
+#: "CPO" precedes "GB200" and "GB200" precedes "B200").
+SYSTEM_COLORS: tuple[tuple[str, str], ...] = (
+    ("CS-3", "#D55E00"),      # vermillion: the wafer
+    ("CPO", "#CC79A7"),       # reddish purple: co-packaged optics
+    ("GB200", "#E69F00"),     # orange
+    ("B200", "#009E73"),      # bluish green
+    ("H200", "#56B4E9"),      # sky blue
+    ("H100", "#0072B2"),      # blue
+)
+_OTHER = "#000000"
 
-def system_sources(cat: Catalog, systems) -> str:
-    """Source line for the catalog rows behind the named systems."""
-    pairs = []
+
+def system_color(label: str) -> str:
+    """The colour of the system a chart label names (by the first matching key of :data:`SYSTEM_COLORS`).
+
+    >>> system_color("CS-3 (70B, 16-bit)"), system_color("8x B200 (DGX)"), system_color("GB200 NVL72")
+    ('#D55E00', '#009E73', '#E69F00')
+    """
+    for key, colour in SYSTEM_COLORS:
+        if key in label:
+            return colour
+    return _OTHER
+
+
+def color_scale(labels) -> alt.Scale:
+    """An altair colour scale that gives each label its system's colour (same system, same colour, everywhere)."""
+    labels = list(dict.fromkeys(labels))
+    return alt.Scale(domain=labels, range=[system_color(x) for x in labels])
+
+
+def system_sources(cat: Catalog, systems, extra=()) -> str:
+    """Source line for the catalog rows behind the named systems, plus ``extra`` (source, grade) pairs."""
+    pairs = list(extra)
     for s in systems:
         sysobj = pf.system(cat, s)
         df = cat.systems[cat.systems["system"].isin([s, sysobj.chip])]
@@ -54,7 +84,8 @@ def ratio_vs_size_chart(df: pd.DataFrame, title: str, sources: str) -> alt.VConc
     x = alt.X("params:Q", scale=alt.Scale(type="log"), title="model parameters (dense, log scale)", axis=alt.Axis(format="~s"))
     lines = base.mark_line(point=True).encode(
         x=x, y=alt.Y("ratio:Q", scale=alt.Scale(type="log"), title="CS-3 speed / GPU speed, one user (log)"),
-        color=alt.Color("system:N", title="vs", legend=alt.Legend(orient="bottom", columns=3)),
+        color=alt.Color("system:N", title="vs", scale=color_scale(df["system"]),
+                        legend=alt.Legend(orient="bottom", columns=3)),
         tooltip=["system:N", alt.Tooltip("params:Q", format=".3s"), alt.Tooltip("ratio:Q", format=".2f"), "wafers:Q", "gpus:Q"])
     steps = df.drop_duplicates("params").assign(change=lambda d: d["wafers"].diff().fillna(0) > 0)
     rules = alt.Chart(steps[steps["change"]]).mark_rule(strokeDash=[3, 3], color="#888").encode(x=x)
@@ -84,7 +115,7 @@ def concurrency(cat: Catalog, prm: pf.Params, cases: dict[str, tuple], users) ->
 def concurrency_chart(df: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
     x = alt.X("users:Q", scale=alt.Scale(type="log"), title="concurrent users (log)",
               axis=alt.Axis(values=[1, 10, 100, 1000, 10000], format="~s"))
-    color = alt.Color("system:N", title=None, legend=alt.Legend(orient="bottom", columns=2))
+    color = alt.Color("system:N", title=None, scale=color_scale(df["system"]), legend=alt.Legend(orient="bottom", columns=2))
     a = alt.Chart(df).mark_line(point=True).encode(
         x=x, y=alt.Y("per_user:Q", scale=alt.Scale(type="log"), title="tokens/s per user (log)"), color=color,
         tooltip=["system:N", "users:Q", alt.Tooltip("per_user:Q", format=".0f")]).properties(width=_W, height=170)
@@ -143,8 +174,32 @@ def what_if_chart(df: pd.DataFrame, title: str, sources: str, precisions, users,
     ).mark_bar().encode(
         y=alt.Y("system:N", title=None),
         x=alt.X("per_user:Q", title="tokens/s per user"),
-        color=alt.Color("system:N", legend=None),
+        color=alt.Color("system:N", legend=None, scale=color_scale(df["system"])),
         tooltip=["system:N", "chips:Q", alt.Tooltip("per_user:Q", format=".0f"), alt.Tooltip("total:Q", format=".3s")],
     ).add_params(prec, upick, cpick).properties(width=_W - 100, height=110)
     return finish(chart, title=title, sources=sources, width=_W,
                   subtitle="pick precision, users and GPU count; the CS-3 row uses the wafers the model needs")
+
+
+def training_chart(df: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
+    """Step time, scaling efficiency and link energy per step vs the system's dense peak, one line per build
+    (``df`` from :func:`waferscale.training.training_curve`)."""
+    d = df.assign(link_kj=df["comm_energy_j"] / 1e3, eff_pct=100 * df["efficiency"])
+    x = alt.X("pflops:Q", scale=alt.Scale(type="log"), title="dense 16-bit peak of the whole system (PFLOP/s, log)",
+              axis=alt.Axis(values=[10, 100, 1000, 10000, 100000], format="~s"))
+    color = alt.Color("system:N", title=None, scale=color_scale(d["system"]),
+                      legend=alt.Legend(orient="top", columns=2, labelLimit=300))
+    dash = alt.StrokeDash("system:N", legend=None, scale=alt.Scale(
+        domain=list(dict.fromkeys(d["system"])),
+        range=[[4, 3] if "CPO" in s else [1, 0] for s in dict.fromkeys(d["system"])]))
+    tip = ["system:N", "chips:Q", "tp:Q", "pp:Q", "dp:Q", alt.Tooltip("step_s:Q", format=".3g"),
+           alt.Tooltip("eff_pct:Q", format=".0f"), alt.Tooltip("link_kj:Q", format=".3g")]
+    base = alt.Chart(d).mark_line(point=True).encode(x=x, color=color, strokeDash=dash, tooltip=tip)
+    a = base.encode(y=alt.Y("step_s:Q", scale=alt.Scale(type="log"), title="seconds per step (log)")).properties(
+        width=_W, height=150)
+    b = base.encode(y=alt.Y("eff_pct:Q", title="scaling efficiency (%)", scale=alt.Scale(domain=[0, 100]))).properties(
+        width=_W, height=120)
+    c = base.encode(y=alt.Y("link_kj:Q", scale=alt.Scale(type="log"), title="link energy per step (kJ, log)")).properties(
+        width=_W, height=120)
+    return finish(alt.vconcat(a, b, c, spacing=8), title=title, sources=sources, width=_W,
+                  subtitle="one point per power-of-two chip count; dashed: the same GB200 racks on co-packaged-optics switches")

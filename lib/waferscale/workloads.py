@@ -83,7 +83,10 @@ class Transformer:
     experts, experts_active, shared_experts : int
         Routed experts per MoE layer, experts used per token, always-on experts (0 for dense).
     moe_layers : int
-        Layers with routed experts, derived: (total − active) / ((E − k) · 3 · hidden · intermediate).
+        Layers with routed experts: the catalog row when there is one (config.json), otherwise derived
+        as (total − active) / ((E − k) · 3 · hidden · intermediate), capped at ``layers``.
+    intermediate_size_dense : int
+        Feed-forward width of the dense (non-MoE) layers; defaults to ``intermediate_size``.
     context_tokens_max : int
         Maximum context length.
     sources : tuple of str
@@ -107,7 +110,39 @@ class Transformer:
     shared_experts: int = 0
     moe_layers: int = 0
     context_tokens_max: int = 131072
+    intermediate_size_dense: int = 0
     sources: tuple[str, ...] = ()
+
+    # -- parameter count from the shape --------------------------------------------------------
+    def params_from_shape(self) -> dict[str, float]:
+        """Parameters counted from the shape alone, by part, and their total and per-token active sums.
+
+        Per layer: attention h·(n_q + 2 n_kv)·d + n_q·d·h (query, key, value, output projections);
+        a dense layer's gated feed-forward 3·h·I_dense; an MoE layer's (E + shared)·3·h·I plus the
+        router h·E. Embedding and output head are untied (2·V·h). Norms and biases are left out
+        (under 0.1 % here). Active: attention, dense layers, (k + shared) experts per MoE layer,
+        both embedding matrices.
+
+        .. math:: P = 2Vh + L\\,h\\,d\\,(2n_q + 2n_{kv}) + (L - L_m)\\,3hI_d + L_m\\big((E+s)\\,3hI + hE\\big)
+
+        Examples
+        --------
+        >>> m = Transformer("x", "x", "dense", 1e9, 1e9, 2, 1024, 4096, 8, 8, 128, 1000)
+        >>> d = m.params_from_shape()
+        >>> d["attention"], d["mlp"], d["embedding"]   # 2·1024·128·32, 2·3·1024·4096, 2·1000·1024
+        (8388608.0, 25165824.0, 2048000.0)
+        """
+        h, d, L = float(self.hidden_size), float(self.head_dim), self.layers
+        attn = L * h * d * (2 * self.heads + 2 * self.kv_heads)
+        Lm = self.moe_layers if self.experts else 0
+        i_dense = float(self.intermediate_size_dense or self.intermediate_size)
+        dense = (L - Lm) * 3.0 * h * i_dense
+        expert = 3.0 * h * self.intermediate_size
+        moe = Lm * ((self.experts + self.shared_experts) * expert + h * self.experts)
+        emb = 2.0 * self.vocab_size * h
+        active = attn + dense + emb + Lm * ((self.experts_active + self.shared_experts) * expert + h * self.experts)
+        return {"attention": attn, "mlp": dense + moe, "embedding": emb, "total": attn + dense + moe + emb,
+                "active": active}
 
     # -- bytes ---------------------------------------------------------------------------------
     @property
@@ -200,9 +235,9 @@ def _model(cat: Catalog, workload: str) -> Transformer:
     total, active = get("params_total"), get("params_active", get("params_total"))
     experts, k = int(get("experts")), int(get("experts_active"))
     inter = int(get("intermediate_size"))
-    moe_layers = 0
-    if experts > k:
-        moe_layers = int(round((total - active) / ((experts - k) * 3.0 * hidden * inter)))
+    moe_layers = int(get("moe_layers"))
+    if experts > k and not moe_layers:
+        moe_layers = min(int(get("layers")), int(round((total - active) / ((experts - k) * 3.0 * hidden * inter))))
     return Transformer(
         id=workload, name=cat.name(workload), kind=kind, params_total=total, params_active=active,
         layers=int(get("layers")), hidden_size=hidden, intermediate_size=inter, heads=heads,
@@ -210,6 +245,7 @@ def _model(cat: Catalog, workload: str) -> Transformer:
         vocab_size=int(get("vocab_size")), experts=experts, experts_active=k,
         shared_experts=int(get("shared_experts")), moe_layers=moe_layers,
         context_tokens_max=int(get("context_tokens_max", 131072)),
+        intermediate_size_dense=int(get("intermediate_size_dense", inter)),
         sources=tuple(dict.fromkeys(s for ss in w["source"] for s in str(ss).split(";"))),
     )
 
