@@ -23,7 +23,7 @@ import pytest
 
 PAGE = Path(__file__).resolve().parents[1] / "chapters" / "cli.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
-COMMANDS = ("list systems", "list links", "list sources", "list tiers", "list models", "claims", "yield",
+COMMANDS = ("train", "list systems", "list links", "list sources", "list tiers", "list models", "claims", "yield",
             "collective", "decode")
 
 

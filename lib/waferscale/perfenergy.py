@@ -56,7 +56,7 @@ def breakdown(cat: Catalog, system_id: str, model_id: str, *, precision: str = "
     s, m = pf.system(cat, system_id), wl.model(cat, model_id)
     b = wl.bytes_per_value(precision)
     u, C, L, h = d.users, float(context_tokens), m.layers, m.hidden_size
-    _, up_id, out_id = pf.SYSTEM_LINKS[system_id]
+    _, up_id, out_id = pf.system_links(cat)[system_id]
     e_flop = cat.value(*ENERGY_ROWS["flop"])
     srcs = [cat.fact(*ENERGY_ROWS["flop"]).source]
     if s.kind == "wafer":
