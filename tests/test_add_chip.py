@@ -4,8 +4,7 @@ check that the loader, the models, the CLI and the system-comparing chapters all
 The chip is made up (its name says so) and cites a made-up source added to the copied references.bib;
 the package's own catalog is never touched. The chapter tests run each notebook against the copy through
 ``WAFERSCALE_DATA`` (read by :func:`waferscale.catalog.data_dir`) and look for the chip's name in the
-outputs: a chapter that hard-codes its list of chips cannot show it. Those are marked ``xfail(strict=True)``
-with the place to fix; remove the mark when the notebook selects its chips from the catalog.
+outputs: a chapter that hard-codes its list of chips cannot show it (a negative control checks that).
 """
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -186,28 +186,36 @@ def test_cli_lists_and_decodes_it(added):
 
 
 # -- (d) the chapters that compare systems pick it up ------------------------------------------------
-HARD_CODED = {
-    "intro": "cells[5] hard-codes chips = ['wse3', 'h100_sxm', 'b200']; use compare.comparable_chips(cat)",
-    "communication": "cells[15] scales the four builds of scaling.BUILDS (cc.scaling_data(cat)) and unpacks exactly "
-                     "four labels; pass builds=[*sc.catalog_builds(cat), sc.gb200_cpo()] and look labels up by build",
-    "performance": "cells[13], [15], [16], [23] hard-code gpus = {'dgx_h100', 'dgx_b200', 'gb200_nvl72'} and the cases; "
-                   "use pf.gpu_systems(cat, multi_chip=True) with cat.name(...) labels",
-    "outlook": "cells[3] uses physics.heat_sources (H100, B200, GB200 fixed) and cells[15], [16] hard-code "
-               "['cs3', 'dgx_b200', 'gb200_nvl72']; use physics.chip_heat_sources(cat) and economics.priced_systems(cat)",
-}
+SYSTEM_CHAPTERS = ("intro", "communication", "performance", "outlook")
 
 
-@pytest.mark.parametrize("chapter", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"chapters/{c}.ipynb hard-codes its chips: {why}"))
-    for c, why in HARD_CODED.items()
-])
-def test_chapter_shows_the_new_chip(chapter, added, monkeypatch):
+def _outputs_with(added: Path, notebook: Path, monkeypatch) -> str:
     from notebook_exec import execute_to_text
 
     monkeypatch.setenv(DATA_ENV, str(added))
-    nb = json.loads(execute_to_text(ROOT / "chapters" / f"{chapter}.ipynb"))
-    outputs = json.dumps([c.get("outputs", []) for c in nb["cells"] if c["cell_type"] == "code"], ensure_ascii=False)
+    nb = json.loads(execute_to_text(notebook))
+    return json.dumps([c.get("outputs", []) for c in nb["cells"] if c["cell_type"] == "code"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("chapter", SYSTEM_CHAPTERS)
+def test_chapter_shows_the_new_chip(chapter, added, monkeypatch):
+    outputs = _outputs_with(added, ROOT / "chapters" / f"{chapter}.ipynb", monkeypatch)
     assert CHIP_NAME in outputs or POD_NAME in outputs, f"{chapter}: the added chip is not in the outputs"
+
+
+def test_a_chapter_with_a_typed_chip_list_fails(added, monkeypatch, tmp_path):
+    """Negative control: a notebook that names its chips by hand does not show the added one."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import waferscale as ws\nfrom waferscale import compare\ncat = ws.load()\n"
+        "compare.spec_ratios(cat, ['wse3', 'h100_sxm', 'b200'], baseline='h100_sxm')")]
+    path = tmp_path / "typed.ipynb"
+    nbformat.write(nb, path)
+    outputs = _outputs_with(added, path, monkeypatch)
+    assert "WSE-3" in outputs or "wse3" in outputs  # it ran
+    assert CHIP_NAME not in outputs and POD_NAME not in outputs
 
 
 def test_the_how_to_page_shows_these_rows():

@@ -85,7 +85,7 @@ def ratio_vs_size_chart(df: pd.DataFrame, title: str, sources: str) -> alt.VConc
     lines = base.mark_line(point=True).encode(
         x=x, y=alt.Y("ratio:Q", scale=alt.Scale(type="log"), title="CS-3 speed / GPU speed, one user (log)"),
         color=alt.Color("system:N", title="vs", scale=color_scale(df["system"]),
-                        legend=alt.Legend(orient="bottom", columns=3)),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=400)),
         tooltip=["system:N", alt.Tooltip("params:Q", format=".3s"), alt.Tooltip("ratio:Q", format=".2f"), "wafers:Q", "gpus:Q"])
     steps = df.drop_duplicates("params").assign(change=lambda d: d["wafers"].diff().fillna(0) > 0)
     rules = alt.Chart(steps[steps["change"]]).mark_rule(strokeDash=[3, 3], color="#888").encode(x=x)
@@ -115,7 +115,7 @@ def concurrency(cat: Catalog, prm: pf.Params, cases: dict[str, tuple], users) ->
 def concurrency_chart(df: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
     x = alt.X("users:Q", scale=alt.Scale(type="log"), title="concurrent users (log)",
               axis=alt.Axis(values=[1, 10, 100, 1000, 10000], format="~s"))
-    color = alt.Color("system:N", title=None, scale=color_scale(df["system"]), legend=alt.Legend(orient="bottom", columns=2))
+    color = alt.Color("system:N", title=None, scale=color_scale(df["system"]), legend=alt.Legend(orient="bottom", columns=2, labelLimit=400))
     a = alt.Chart(df).mark_line(point=True).encode(
         x=x, y=alt.Y("per_user:Q", scale=alt.Scale(type="log"), title="tokens/s per user (log)"), color=color,
         tooltip=["system:N", "users:Q", alt.Tooltip("per_user:Q", format=".0f")]).properties(width=_W, height=170)
