@@ -16,7 +16,8 @@ def test_prose_rules():
     assert f("about 85 % of the bytes") == ["85 %"]
     assert f("up to 20x faster") == ["20x"]
     assert f("an H100 enables 132 of its 144 SMs") == ["132", "144"]
-    assert f("from 16,384 GPUs") == ["16,384"]
+    assert f("from 16,000 GPUs") == ["16,000"]
+    assert f("from 16,384 GPUs, 8,192 tokens") == []  # powers of two: chosen sizes
     # allowed by rule
     assert f("Step 2 of 3, exercise 4, in 2024") == []
     assert f("H100, WSE-3, GB200 NVL72, Qwen3-32B, 70B, 3D stacking") == []
@@ -24,7 +25,9 @@ def test_prose_rules():
     assert f('the article says "~20x" and "2.4 times"') == []
     assert f("run `decode --chips 16` or see [page](x.html#a-42)") == []
     assert f("$t = 0.38\\, r c L^2$ in 16-bit weights") == []
-    assert f(":::{exercise}\n:label: perf-ex12\nText\n:::") == []
+    assert f("section 3.3, Trilogy (1980–85), a 14 nm process, a 95 % interval, Llama 3.1 8B") == []
+    assert f(":::{exercise}\n:label: perf-ex12\nA 600 mm² die at D = 0.1\n:::") == []
+    assert f(":::{solution} perf-ex12\nIt costs 123.4 dollars\n:::") == ["123.4"]
 
 
 def test_entity_names_with_digits_are_not_numbers():
@@ -38,6 +41,7 @@ def test_code_rules(cat):
     assert lint.code_findings(f"bw = {h100_bw!r}", nums) == [repr(h100_bw)]
     # ... except small integers, powers of ten or two, and chart-layout keywords.
     assert lint.code_findings("x = 8; y = 1e9; z = 1024; c.properties(width=300)", nums) == []
+    assert lint.code_findings("sizes = [100.0, 200.0, 0.9, 2e12]", nums) == []  # one significant digit
     assert lint.code_findings("rng = np.random.default_rng(0)", nums) == []
 
 

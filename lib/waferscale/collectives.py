@@ -382,14 +382,18 @@ def calibration_rows(cat: Catalog, prefix: str = "ar_8xh100_") -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+#: A calibration row is bandwidth-bound (and fitted) when the ring's α terms are under this share of its time.
+BANDWIDTH_BOUND_ALPHA_SHARE = 0.01
+
+
 def calibrate(cat: Catalog, tier_id: str = "nvlink4", prefix: str = "ar_8xh100_",
               min_message_bytes: float | None = None) -> Calibration:
     """Fit η to the ring (``sharp=off``) calibration rows in the bandwidth-bound regime.
 
     α is the catalog's α for ``tier_id`` (ASTRA-sim's validated value for NVLink 4), not fitted.
     η is fitted by least squares on log bus bandwidth over the rows that are bandwidth-bound:
-    those where the α terms are under 1 % of the ring's model time, i.e.
-    n ≥ 100 · N · α · β (or n ≥ ``min_message_bytes`` if given). There, and only there, the
+    those where the α terms are under :data:`BANDWIDTH_BOUND_ALPHA_SHARE` (1 %) of the ring's model time, i.e.
+    n ≥ N · α · β / share (or n ≥ ``min_message_bytes`` if given). There, and only there, the
     α–β model's single β is the right description. The other rows are *predicted*, not fitted,
     and the chapter reports their error.
 
@@ -403,7 +407,7 @@ def calibrate(cat: Catalog, tier_id: str = "nvlink4", prefix: str = "ar_8xh100_"
     rows = calibration_rows(cat, prefix)
     rows = rows[rows["sharp"] == "off"]
     if min_message_bytes is None:
-        floor = 100 * rows["ranks"] * ic.crossover_bytes(beta, alpha)
+        floor = rows["ranks"] * ic.crossover_bytes(beta, alpha) / BANDWIDTH_BOUND_ALPHA_SHARE
     else:
         floor = check_bytes("min_message_bytes", min_message_bytes)
     use = rows[rows["message_bytes"] >= floor]

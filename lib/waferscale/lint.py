@@ -11,8 +11,12 @@ Prose (markdown cells)
     (``(perf-x)=``) and equation labels, math (``$...$``, ``$$...$$``: formula constants and unit
     conversions; a value belongs beside the math, glued), precision names (``16-bit``), text in double quotes (quotations, such as the article's own
     words), and the display names of catalog entities (``Llama 3.1 70B``, ``NVIDIA H100 SXM``).
-    Allowed: integers from 0 to 10 (counts, steps, exercise numbers), years (four digits, 1900–2099,
-    not followed by a unit), numbers that are part of an identifier (``H100``, ``WSE-3``,
+    Also removed: section references (``section 3.3``), year ranges (``1980–85``), process-node
+    names (``14 nm process``), confidence levels (``95 % interval``), versioned model names
+    (``Llama 3.1 8B``, ``the Llama 3.1 family``), stencil names (``25-point``), and the statements of
+    exercises (``{exercise}`` blocks: the inputs of a what-if a teacher sets; their solutions are linted).
+    Allowed: integers from 0 to 10 (counts, steps, exercise numbers), powers of two (system sizes and
+    context lengths are chosen on them), years (four digits, 1900–2099, not followed by a unit), numbers that are part of an identifier (``H100``, ``WSE-3``,
     ``NVL72``, ``Qwen3-32B``, ``70B``, ``3D``: letters glued on either side, except ``x``/``×``,
     which make a ratio). Everything else is reported: decimals, percentages, ratios such as
     ``20x``, integers above 10.
@@ -20,7 +24,8 @@ Prose (markdown cells)
 Code (code cells)
     A numeric literal is reported when it equals (to 1e-9 relative) a number written in a catalog
     CSV file (the ``value``, ``low`` or ``high`` columns, in the file's own units), unless it is an
-    integer from 0 to 10, a power of ten or of two (unit conversions, grid sizes), or the value of a
+    integer from 0 to 10, a power of ten or of two (unit conversions, grid sizes), a number with one
+    significant digit (``0.9``, ``400``: a chosen round value; measured ones rarely are), or the value of a
     chart-layout keyword (``width=``, ``height=``, ``size=``, ...).
 
 Examples
@@ -48,14 +53,21 @@ from .catalog import Catalog, data_dir
 __all__ = ["Finding", "prose_findings", "code_findings", "catalog_numbers", "lint_notebook"]
 
 _ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
-_CODE = re.compile(r"`[^`\n]*`")
+_CODE = re.compile(r"`[^`]+`")  # inline code, which may wrap onto the next line
 _FENCE = re.compile(r"^(```|~~~)[^\n{]*\n.*?^\1\s*$", re.S | re.M)  # plain code fences, not ```{directive}
 _LINK = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 _HTML = re.compile(r"<[^>]+>")
 _OPTION = re.compile(r"^\s*:[\w-]+:.*$", re.M)
 _LABEL = re.compile(r"^\(\S+\)=\s*$|\$\$\s*\([\w-]+\)", re.M)
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
-_BITS = re.compile(r"\b\d+-bit\b")
+_BITS = re.compile(r"\b\d+[- ]bits?\b")
+_SECTION = re.compile(r"(?:section|§|chapter|Chapter|Section)\s*\d+(?:\.\d+)*")
+_YEARS = re.compile(r"\b(?:19|20)\d\d\s*[–-]\s*\d\d\b")
+_NODE = re.compile(r"\b\d+(?:\s*[–-]\s*\d+)?\s?nm (?:process|densities|node|class)\b|\b\d+ nm\b(?= (?:process|value|node))")
+_CONFIDENCE = re.compile(r"\b(?:90|95|99)\s?% (?:confidence )?interval")
+_VERSION = re.compile(r"\b[A-Z][A-Za-z]+ \d+(?:\.\d+)? (?:\d+(?:\.\d+)?[BMT]\b|family|models)")
+_POINT = re.compile(r"\b\d+-point\b")
+_EXERCISE = re.compile(r"^(:::+|```+)\{exercise\}.*?^\1\s*$", re.S | re.M)
 _QUOTE = re.compile(r"\"[^\"\n]*\"|“[^”]*”")
 _NUMBER = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)(\s?%|\s*per\s*cent)?([A-Za-z×]*)")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -84,7 +96,8 @@ def _names(root: str) -> tuple[str, ...]:
 
 
 def _strip(text: str, names: tuple[str, ...]) -> str:
-    for pattern in (_FENCE, _ROLE, _CODE, _LINK, _HTML, _OPTION, _LABEL, _MATH, _BITS, _QUOTE):
+    for pattern in (_EXERCISE, _FENCE, _ROLE, _CODE, _LINK, _HTML, _OPTION, _MATH, _LABEL, _BITS, _QUOTE, _SECTION,
+                    _YEARS, _NODE, _CONFIDENCE, _VERSION, _POINT):
         text = pattern.sub(" ", text)
     for name in names:
         if any(ch.isdigit() for ch in name):
@@ -105,8 +118,8 @@ def prose_findings(text: str, root: str | Path | None = None) -> list[str]:
         if re.search(r"[A-Za-z]-$", text[max(0, m.start() - 2):m.start()]):
             continue  # a hyphenated name: WSE-3, Qwen3-32B
         plain = number.replace(",", "")
-        if not percent and not ratio and (
-            (re.fullmatch(r"\d+", plain) and int(plain) <= 10) or _YEAR.match(plain)
+        if not percent and not ratio and re.fullmatch(r"\d+", plain) and (
+            int(plain) <= 10 or _YEAR.match(plain) or int(plain) & (int(plain) - 1) == 0
         ):
             continue
         out.append(m.group(0).strip())
@@ -138,6 +151,8 @@ def catalog_numbers(cat: Catalog | None = None) -> frozenset[float]:
 def _exempt(x: float) -> bool:
     if x == int(x) and 0 <= x <= 10:
         return True
+    if x > 0 and float(f"{x:.0e}") == x:
+        return True  # one significant digit (0.9, 20, 400, 2e12): a chosen round value, not a measured one
     if x > 0:
         for base in (10, 2):
             k = math.log(x, base)

@@ -41,6 +41,7 @@ import math
 import numbers
 from dataclasses import dataclass, fields
 
+import numpy as np
 import pandas as pd
 
 from . import collectives as co
@@ -81,6 +82,14 @@ VALIDATION: dict[str, str] = {
 }
 
 _WAFER_ONLY = ("suit_stencil25", "suit_tlrmvm", "suit_fv_co2")  # validation kernels, not in the classification
+
+#: Default threshold sweeps for :func:`sensitivity` (the chapter's chart): the Q1 share, the Q2 wafer count and
+#: the Q3 mapping efficiency, each spanning its default and the values where some workload changes class.
+SWEEPS: dict[str, np.ndarray] = {
+    "comm_share": np.linspace(0.0, 0.95, 39),
+    "wafers": np.geomspace(1, 64, 31),
+    "mapping": np.geomspace(0.0015, 0.2, 31),
+}
 
 
 def _num(name: str, value: float, lo: float, hi: float = math.inf, *, lo_open: bool = False) -> float:
