@@ -6,6 +6,11 @@
   at ``env-before-read-docs`` (sphinx-thebe's ``const THEBE_JS_URL = ...``, togglebutton's
   selector) reach the page twice, and a second ``const`` declaration is a console error.
   Identical scripts are kept once, in order.
+* Adds the book's own ``_static/waferscale.css`` (print styles for ``make pdf``, focus ring of
+  charts) and ``_static/waferscale.js`` (accessibility fixes to the theme's buttons) to every page.
+* Gives bibliography entries ``role="listitem"``: docutils writes ``role="doc-biblioentry"`` (a
+  deprecated DPUB-ARIA role) inside a ``role="list"``, and a list may only hold list items
+  (axe ``aria-required-children``, critical).
 * Registers the pybtex style ``keepcase``: pybtex's ``plain`` style, except that titles keep
   the case they are written in (``plain`` lowercases them: "Nvidia a100 tensor core gpu").
 """
@@ -37,6 +42,12 @@ def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, d
     scripts[:] = kept
 
 
+def _citation_roles(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def _register_keepcase() -> None:
     from pybtex.plugin import register_plugin
     from pybtex.style.formatting.plain import Style as Plain
@@ -56,5 +67,8 @@ def _register_keepcase() -> None:
 def setup(app: Any) -> dict:
     _register_keepcase()
     app.connect("config-inited", _theme_defaults)
+    app.add_css_file("waferscale.css")
+    app.add_js_file("waferscale.js")
+    app.connect("html-page-context", _citation_roles)
     app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes add theirs
     return {"parallel_read_safe": True, "parallel_write_safe": True}
