@@ -28,6 +28,7 @@ def toc_pages() -> list[str]:
     return [f"{doc}.html" for doc in toc_files()]
 
 
+BOOK = "Wafer-scale vs scale-out: the numbers"  # footer; chapter titles are checked in the page body
 _OPEN_SOLUTIONS_JS = """() => {
     document.querySelectorAll('details').forEach(d => d.open = true);
     document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
@@ -54,7 +55,7 @@ def print_book(site: Path, out: Path, pages: list[str] | None = None, browser: B
             pdf = pg.pdf(format="A4", print_background=True, prefer_css_page_size=True,
                          display_header_footer=True, header_template="<span></span>",
                          footer_template='<div style="font-size:8px;width:100%;text-align:center;color:#666">'
-                                         f'{title} · <span class="pageNumber"></span></div>',
+                                         f'{BOOK} · <span class="pageNumber"></span></div>',
                          margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
         finally:
             context.close()
@@ -63,7 +64,7 @@ def print_book(site: Path, out: Path, pages: list[str] | None = None, browser: B
         start = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(pdf)), outline_item=title)
         chapters.append({"page": page, "title": title, "first_page": start + 1, "pages": len(writer.pages) - start})
-    writer.add_metadata({"/Title": "Wafer-scale vs scale-out: the numbers", "/Creator": "tests/print_book.py"})
+    writer.add_metadata({"/Title": BOOK, "/Creator": "tests/print_book.py"})
     writer.page_mode = "/UseOutlines"
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as f:
