@@ -161,12 +161,17 @@ _MOVE_JS = """async ([cid, idx]) => {
         set = vals.filter(v => v !== '' && Number(v) !== Number(orig)).map(v => () => { input.value = v; fire(input); });
         restore = () => { input.value = orig; fire(input); };
     } else { set = []; restore = () => {}; }
+    // wait (up to `ms`) for the drawing to become / stop being `before`: Vega redraws asynchronously
+    const until = async (want, ms) => { const t = Date.now(); await settle();
+        while ((snap() === before) !== want && Date.now() - t < ms) await settle();
+        return (snap() === before) === want; };
     for (const s of set) {
-        s(); await settle(); tried++;
-        if (snap() !== before) { changed = true; break; }
+        s(); tried++;
+        if (await until(false, 1500)) { changed = true; break; }
     }
-    restore(); await settle();
-    return {chart: cid, name, kind, tried, changed, restored: snap() === before};
+    restore();
+    const restored = await until(true, 1000);
+    return {chart: cid, name, kind, tried, changed, restored};
 }"""
 
 _AXE_JS = """async () => {
