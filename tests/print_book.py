@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser import ROOT, Browser, PageReport, shared  # noqa: E402
+from browser import ROOT, Browser, PageReport, shared, write_summary  # noqa: E402
 
 
 def toc_pages() -> list[str]:
@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     reports = ROOT / "_build" / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "pdf.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+    write_summary(reports)
     for c in info["toc"]:
         print(f"{c['first_page']:4d}  {c['title']} ({c['pages']} pages)")
     print(f"{info['path']}: {info['pages']} pages, {info['chapters']} chapters, {info['seconds']:.1f} s")

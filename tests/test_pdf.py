@@ -75,3 +75,15 @@ def test_the_print_leaves_out_navigation_and_controls(printed):
 
     text = _norm(" ".join(p.extract_text() or "" for p in PdfReader(str(OUT)).pages[:3]))
     assert "ctrl+k" not in text.replace(" ", "") and "skip to main content" not in text
+
+
+def test_charts_print_as_vector_graphics(printed):
+    """The charts are drawn by the Vega bundle as SVG, so the PDF holds no raster image of them."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(OUT))
+    assert sum(len(p.images) for p in reader.pages) == 0
+    first = printed["toc"][0]  # the introduction's charts
+    text = _norm(" ".join(reader.pages[i].extract_text() or "" for i in
+                          range(first["first_page"] - 1, first["first_page"] - 1 + first["pages"])))
+    assert "sources:" in text  # the charts' source lines are text in the PDF, not pixels
