@@ -8,6 +8,8 @@
  *    not contain (same rule). Inside a labelled control they are decoration: aria-hidden, no
  *    title (the button keeps its tooltip, "Color mode"). Font
  *    Awesome swaps <i> for <svg> asynchronously, so new icons are fixed as they appear.
+ * 3. The primary sidebar (book title, search, chapter list) is a plain <div>, so its book title sits
+ *    outside every landmark (axe region): it becomes a labelled complementary landmark.
  */
 (function () {
   var ICON = "i, svg.svg-inline--fa";
@@ -24,6 +26,11 @@
   }
 
   function fix() {
+    var side = document.getElementById("pst-primary-sidebar");
+    if (side && !side.getAttribute("role")) {
+      side.setAttribute("role", "complementary");
+      side.setAttribute("aria-label", "Book contents");
+    }
     document.querySelectorAll(".search-button-field[aria-label]").forEach(function (b) {
       b.removeAttribute("aria-label");
     });

@@ -396,7 +396,14 @@ def write_summary(reports: Path) -> Path:
             f"internal links checked: {data.get('internal_links', 0)} (broken: {len(data.get('broken_links', []))});"
             f" external links listed: {data.get('external_links', 0)}",
             f"browser audit time: {data.get('seconds', 0):.1f} s",
+            "",
+            f"{'page':34s} charts inputs  axe(serious+critical/all)",
         ]
+        for p in pages:
+            bad = sum(len(v["nodes"]) for v in p["axe"] if v["impact"] in SERIOUS)
+            lines.append(f"{p['page']:34s} {p['charts_drawn']:>2d}/{p['charts']:<3d} {len(p['bindings']):>6d}"
+                         f"  {bad}/{sum(len(v['nodes']) for v in p['axe'])}")
+        lines.append("")
     p = reports / "pdf.json"
     if p.exists():
         d = json.loads(p.read_text())
