@@ -25,7 +25,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urlparse
 
 LOCAL = {"127.0.0.1", "localhost"}
 CHROMIUM_ARGS = [
