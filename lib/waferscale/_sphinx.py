@@ -12,7 +12,8 @@
   deprecated DPUB-ARIA role) inside a ``role="list"``, and a list may only hold list items
   (axe ``aria-required-children``, critical).
 * Registers the pybtex style ``keepcase``: pybtex's ``plain`` style, except that titles keep
-  the case they are written in (``plain`` lowercases them: "Nvidia a100 tensor core gpu").
+  the case they are written in (``plain`` lowercases them: "Nvidia a100 tensor core gpu"), and
+  with ``\\$`` printed as ``$``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def _register_keepcase() -> None:
 
     class KeepCase(Plain):
         def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
+            # pybtex's LaTeX reader decodes \% and \& but leaves \$ as is ("\$30,000" printed
+            # literally); a bare $ is plain text to it, so the escape is dropped before it reads the field
+            raw = e.fields.get(which_field)
+            if raw and "\\$" in raw:
+                e.fields[which_field] = raw.replace("\\$", "$")
             title = field(which_field)
             return sentence[title] if as_sentence else title
 
