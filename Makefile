@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test venv execute lock chromium a11y clean bench
+.PHONY: book test pdf venv execute lock chromium a11y clean bench
 
 # --- environment -------------------------------------------------------------------------------
 $(STAMP): requirements.lock pyproject.toml
@@ -27,9 +27,16 @@ book: $(STAMP)
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 
+# --- the printable edition ----------------------------------------------------------------------
+# One PDF of the whole book, offline: Chromium prints every TOC page (charts drawn as SVG by the
+# shipped Vega bundle, the theme's print style sheet), pypdf merges them with a bookmark per chapter.
+pdf: book chromium
+	$(BIN)/python tests/print_book.py --out _build/pdf/book.pdf
+
 # --- the tests ---------------------------------------------------------------------------------
 # Unit, property and docstring-example tests of lib/, strict nbval over every notebook, the build with -W,
-# and the headless-Chromium offline check of the built pages.
+# the headless-Chromium audit of the built pages (offline, sliders, axe-core, links, screenshots; reports
+# in _build/reports/) and the printable edition (tests/test_pdf.py prints _build/pdf/book.pdf as `make pdf` does).
 test: book chromium a11y
 	$(BIN)/python -m pytest tests chapters lib/waferscale --nbval --doctest-modules -p no:cacheprovider
 

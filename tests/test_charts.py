@@ -69,3 +69,20 @@ def test_bundle_is_written_once_and_sets_vegaembed(tmp_path):
     mtime = out.stat().st_mtime_ns
     charts.write_bundle(tmp_path)
     assert out.stat().st_mtime_ns == mtime
+
+
+def test_every_finished_chart_carries_a_text_alternative_with_its_sources():
+    spec = _chart("Yield falls with area").to_dict()
+    assert spec["description"] == "Yield falls with area. Sources: test [derived]."
+    html = charts.render(spec)["text/html"]
+    label = re.search(r'aria-label="([^"]*)"', html).group(1)
+    assert label == "Yield falls with area. Sources: test [derived]."
+    assert 'tabindex="0"' in html  # a chart wider than the column can be reached and scrolled by keyboard
+
+
+def test_text_alternative_keeps_subtitle_and_an_explicit_description_wins():
+    base = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q")
+    c = charts.finish(base, title="A finding", subtitle=["how to read it", "log axis"], sources="Sources: x [derived]")
+    assert c.to_dict()["description"] == "A finding. how to read it. log axis. Sources: x [derived]."
+    c = charts.finish(base, title="A finding", sources="Sources: x", description="Custom text.")
+    assert c.to_dict()["description"] == "Custom text."

@@ -6,8 +6,14 @@
   at ``env-before-read-docs`` (sphinx-thebe's ``const THEBE_JS_URL = ...``, togglebutton's
   selector) reach the page twice, and a second ``const`` declaration is a console error.
   Identical scripts are kept once, in order.
+* Adds the book's own ``_static/waferscale.css`` (print styles for ``make pdf``, focus ring of
+  charts) and ``_static/waferscale.js`` (accessibility fixes to the theme's buttons) to every page.
+* Gives bibliography entries ``role="listitem"``: docutils writes ``role="doc-biblioentry"`` (a
+  deprecated DPUB-ARIA role) inside a ``role="list"``, and a list may only hold list items
+  (axe ``aria-required-children``, critical).
 * Registers the pybtex style ``keepcase``: pybtex's ``plain`` style, except that titles keep
-  the case they are written in (``plain`` lowercases them: "Nvidia a100 tensor core gpu").
+  the case they are written in (``plain`` lowercases them: "Nvidia a100 tensor core gpu"), and
+  with ``\\$`` printed as ``$``.
 * Launch buttons follow the repository URL, the one setting they need: ``BOOK_REPOSITORY_URL`` in the
   environment (``BOOK_REPOSITORY_URL=https://github.com/ORG/REPO make book``), else ``repository.url`` in
   ``_config.yml``. With a URL, each notebook page gets a repository button and a Binder button that opens the
@@ -108,6 +114,12 @@ def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, d
     scripts[:] = kept
 
 
+def _citation_roles(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def _register_keepcase() -> None:
     from pybtex.plugin import register_plugin
     from pybtex.style.formatting.plain import Style as Plain
@@ -115,6 +127,11 @@ def _register_keepcase() -> None:
 
     class KeepCase(Plain):
         def format_title(self, e: Any, which_field: str, as_sentence: bool = True) -> Any:
+            # pybtex's LaTeX reader decodes \% and \& but leaves \$ as is ("\$30,000" printed
+            # literally); a bare $ is plain text to it, so the escape is dropped before it reads the field
+            raw = e.fields.get(which_field)
+            if raw and "\\$" in raw:
+                e.fields[which_field] = raw.replace("\\$", "$")
             title = field(which_field)
             return sentence[title] if as_sentence else title
 
@@ -129,5 +146,8 @@ def setup(app: Any) -> dict:
     app.connect("config-inited", _theme_defaults)
     app.connect("config-inited", _launch_buttons)
     app.connect("html-page-context", _markdown_download, priority=510)  # after the theme's download menu
+    app.add_css_file("waferscale.css")
+    app.add_js_file("waferscale.js")
+    app.connect("html-page-context", _citation_roles)
     app.connect("html-page-context", _dedupe_scripts, priority=900)  # after the themes add theirs
     return {"parallel_read_safe": True, "parallel_write_safe": True}

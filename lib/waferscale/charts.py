@@ -32,6 +32,7 @@ __all__ = [
     "theme",
     "render",
     "finish",
+    "text_alternative",
     "source_line",
     "write_bundle",
     "BUNDLE_NAME",
@@ -110,8 +111,9 @@ def render(spec: dict, **_: object) -> dict[str, object]:
     desc = _description(spec)
     safe = payload.replace("</", "<\\/")
     body = (
+        # tabindex: a chart wider than the column scrolls, and keyboard users must reach it too
         f'<div class="ws-chart" id="{cid}" role="figure" aria-label="{html.escape(desc, quote=True)}"'
-        ' style="max-width:100%;overflow-x:auto"></div>\n'
+        ' tabindex="0" style="max-width:100%;overflow-x:auto"></div>\n'
         "<script type=\"text/javascript\">(function () {\n"
         f"  var el = document.getElementById(\"{cid}\");\n"
         f"  var spec = {safe};\n"
@@ -166,6 +168,17 @@ def _wrap(text: str, width_chars: int) -> list[str]:
     return lines
 
 
+def text_alternative(title: str, subtitle: str | Sequence[str] | None = None, sources: str = "") -> str:
+    """A chart's text alternative: its finding, its reading guide and its sources, as sentences.
+
+    >>> text_alternative("Yield falls with area", ["log scale"], "Sources: Seeds (1967) [peer-reviewed]")
+    'Yield falls with area. log scale. Sources: Seeds (1967) [peer-reviewed].'
+    """
+    sub = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    parts = [" ".join(str(p).split()) for p in (title, *sub, sources) if p and str(p).strip()]
+    return " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)
+
+
 def finish(
     chart: alt.TopLevelMixin,
     *,
@@ -188,7 +201,9 @@ def finish(
     subtitle : str or list of str, optional
         A short reading guide under the title.
     description : str, optional
-        Text alternative for screen readers; defaults to title and subtitle.
+        Text alternative for screen readers; defaults to title, subtitle and source line
+        (:func:`text_alternative`). Vega-Lite's ``description`` becomes the ``aria-label`` of the
+        rendered chart (vega-embed puts it on the chart's container, ``role="graphics-document"``).
     width : int
         Width in pixels, used to wrap the source line.
     """
@@ -205,7 +220,7 @@ def finish(
     )
     heading = _wrap(title, 72)
     sub = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
-    desc = description or " ".join([title, *sub])
+    desc = description or text_alternative(title, sub, sources)
     return alt.vconcat(chart, footer, spacing=6).properties(
         title=alt.TitleParams(text=heading, subtitle=sub or alt.Undefined), description=desc
     ).configure_concat(spacing=6)
