@@ -151,7 +151,12 @@ def source_line(sources: Iterable[tuple[str, str]] | object, catalog: object | N
             g = grades.setdefault(key.strip(), [])
             if grade not in g:
                 g.append(grade)
-    parts = [f"{cat.cite([k])} [{', '.join(GRADES.get(g, g) for g in gs)}]" for k, gs in grades.items()]  # type: ignore[attr-defined]
+    # Two sources that cite alike (one vendor's two datasheets of a year) are listed once, with both grades.
+    by_cite: dict[str, list[str]] = {}
+    for k, gs in grades.items():
+        merged = by_cite.setdefault(cat.cite([k]), [])  # type: ignore[attr-defined]
+        merged += [g for g in gs if g not in merged]
+    parts = [f"{c} [{', '.join(GRADES.get(g, g) for g in gs)}]" for c, gs in by_cite.items()]
     return "Sources: " + "; ".join(parts) if parts else "Sources: none"
 
 

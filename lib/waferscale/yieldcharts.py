@@ -81,13 +81,15 @@ def timeline_chart(cat: Catalog) -> alt.VConcatChart:
     ev["lane"] = [lanes.get(c, c) for c in ev["category"]]
     ev["short"] = [t if len(t) <= 38 else t[:36] + "…" for t in ev["title"]]
     order = [v for v in lanes.values() if v in set(ev["lane"])]
+    present = [g for g in GRADES if g in set(ev["grade"])]  # the legend lists the grades the events carry
     base = alt.Chart(ev).encode(
         x=alt.X("year:Q", title="year", scale=alt.Scale(zero=False, nice=False, padding=10), axis=alt.Axis(format="d")),
         y=alt.Y("lane:N", sort=order, title=None),
     )
     dots = base.mark_point(size=90, filled=True).encode(
-        color=alt.Color("grade_label:N", title="grade", sort=[GRADES[g] for g in GRADES],
-                        scale=alt.Scale(domain=[GRADES[g] for g in GRADES], range=[GRADE_COLORS[g] for g in GRADES])),
+        color=alt.Color("grade_label:N", title="grade", sort=[GRADES[g] for g in present],
+                        scale=alt.Scale(domain=[GRADES[g] for g in present], range=[GRADE_COLORS[g] for g in present]),
+                        legend=alt.Legend(columns=4)),
         tooltip=[alt.Tooltip("date:N"), alt.Tooltip("title:N"), alt.Tooltip("figure:N", title="key figure"),
                  alt.Tooltip("grade_label:N", title="grade"), alt.Tooltip("source:N")],
     )
