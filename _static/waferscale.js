@@ -10,6 +10,8 @@
  *    Awesome swaps <i> for <svg> asynchronously, so new icons are fixed as they appear.
  * 3. The primary sidebar (book title, search, chapter list) is a plain <div>, so its book title sits
  *    outside every landmark (axe region): it becomes a labelled complementary landmark.
+ * 4. A chapter with sections gets a <details> toggle in the sidebar whose <summary> holds only a
+ *    chevron icon, so it has no name (axe summary-name, serious): it is named after its chapter.
  */
 (function () {
   var ICON = "i, svg.svg-inline--fa";
@@ -31,6 +33,11 @@
       side.setAttribute("role", "complementary");
       side.setAttribute("aria-label", "Book contents");
     }
+    document.querySelectorAll("li.has-children > details > summary").forEach(function (sm) {
+      if (sm.getAttribute("aria-label") || sm.textContent.trim()) return;
+      var link = sm.closest("li").querySelector(":scope > a");
+      sm.setAttribute("aria-label", "Sections of " + (link ? link.textContent.trim() : "this chapter"));
+    });
     document.querySelectorAll(".search-button-field[aria-label]").forEach(function (b) {
       b.removeAttribute("aria-label");
     });

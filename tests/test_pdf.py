@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 import pytest
 
@@ -31,7 +32,9 @@ def printed():
 
 
 def _norm(text: str) -> str:
-    # a title broken across lines at a hyphen comes out of the PDF as "wafer- scale"
+    # a title broken across lines at a hyphen comes out of the PDF as "wafer- scale"; the font's
+    # ligatures come out as one character ("proﬁles"), which NFKC turns back into letters
+    text = unicodedata.normalize("NFKC", text)
     return re.sub(r"-\s+", "-", re.sub(r"\s+", " ", text)).strip().lower()
 
 

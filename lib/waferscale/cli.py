@@ -174,6 +174,16 @@ def collective(
     typer.echo("  energy         not published for this tier" if energy is None else f"  energy         {energy:.4g} J")
 
 
+def _report(doc: dict, as_json: bool, header: str, keys: Sequence[str], key_width: int) -> None:
+    """Print a model result: the whole ``doc`` as one JSON object, or ``header`` and the chosen ``keys``."""
+    if as_json:
+        typer.echo(json.dumps(doc))
+        return
+    typer.echo(header)
+    for k in keys:
+        typer.echo(f"  {k:<{key_width}}{doc[k]:>14,.4g}")
+
+
 @app.command()
 def decode(
     system: Annotated[str, typer.Option("--system", help="System id from `list systems` that has a row in topology.csv (h100_sxm, dgx_h100, cs3 ...).")],
@@ -198,14 +208,10 @@ def decode(
         u = "max"
     r = _pf.decode(_catalog.load(), system, model, precision=precision, chips=chips, users=u,
                    context_tokens=context_tokens, spec_tokens=spec_tokens, spec_accept=spec_accept)
-    doc = r.as_dict()
-    if as_json:
-        typer.echo(json.dumps(doc))
-        return
-    typer.echo(f"{model} on {system} ({precision}, {r.chips} chips, {r.users} users, {r.context_tokens} tokens of context):")
-    for k in ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
-              "energy_per_token_j", "tokens_per_s_per_kw", "power_w", "chips_needed"):
-        typer.echo(f"  {k:<24}{doc[k]:>14,.4g}")
+    _report(r.as_dict(), as_json,
+            f"{model} on {system} ({precision}, {r.chips} chips, {r.users} users, {r.context_tokens} tokens of context):",
+            ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
+             "energy_per_token_j", "tokens_per_s_per_kw", "power_w", "chips_needed"), key_width=24)
 
 
 class Build(str, enum.Enum):
@@ -236,13 +242,10 @@ def train(
     b = {"cs3": _sc.cs3_ethernet, "h100_ib": _sc.h100_ib, "gb200_xdr": _sc.gb200_xdr, "gb200_cpo": _sc.gb200_cpo}[build.value]()
     st = _tr.train_step(cat, b, _wl.model(cat, model), chips, tokens_per_step=tokens_per_step, seq_tokens=seq_tokens,
                         utilisation=utilisation, overlap=overlap, interleave=interleave)
-    doc = st.as_dict()
-    if as_json:
-        typer.echo(json.dumps(doc))
-        return
-    typer.echo(f"{model} on {chips} x {b.label} (T={st.tp}, S={st.pp}, D={st.dp}, {st.microbatches} micro-batches):")
-    for k in ("step_s", "compute_s", "bubble_s", "tp_s", "pp_s", "dp_s", "exposed_dp_s", "efficiency", "comm_energy_j"):
-        typer.echo(f"  {k:<16}{doc[k]:>14,.4g}")
+    _report(st.as_dict(), as_json,
+            f"{model} on {chips} x {b.label} (T={st.tp}, S={st.pp}, D={st.dp}, {st.microbatches} micro-batches):",
+            ("step_s", "compute_s", "bubble_s", "tp_s", "pp_s", "dp_s", "exposed_dp_s", "efficiency", "comm_energy_j"),
+            key_width=16)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
