@@ -196,7 +196,8 @@ def table_html(cat: Catalog, table: str, refs_uri: str = "../references.html") -
             f'<select id="{slug}-grade" data-table="{slug}-rows">{"".join(opts)}</select> '
             f'<span class="catalog-count" aria-live="polite" id="{slug}-count">{len(df)} of {len(df)} rows</span></p>')
     # a wide table scrolls sideways: the scroll box takes keyboard focus and has a name (axe scrollable-region-focusable)
-    parts.append(f'<div class="catalog-scroll" tabindex="0" role="region" aria-label="rows of {html.escape(table.replace('_', ' '))}">'
+    name = html.escape(table.replace("_", " "))
+    parts.append(f'<div class="catalog-scroll" tabindex="0" role="region" aria-label="rows of {name}">'
                  f'<table class="table catalog" id="{slug}-rows">')
     parts.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(c)}</th>' for c in df.columns) + "</tr></thead>")
     parts.append("<tbody>")
