@@ -9,9 +9,9 @@ the file, the line and the field of the first bad row.
 Examples
 --------
 >>> cat = load()
->>> cat.value("h100_sxm", "hbm_bytes_per_s")  # doctest: +SKIP
-3350000000000.0
->>> cat.fact("h100_sxm", "hbm_bytes_per_s").grade  # doctest: +SKIP
+>>> cat.value("h100_sxm", "hbm_bytes_per_s") > 1e12   # bytes per second, whatever the file's unit
+True
+>>> cat.fact("h100_sxm", "hbm_bytes_per_s").grade
 'spec_sheet'
 """
 

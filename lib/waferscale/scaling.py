@@ -16,7 +16,10 @@ FLOP/s), so a wafer and a GPU compare fairly; energy is that of one bit on the l
 
 Examples
 --------
->>> df = scaling_table(load(), [("H100 + InfiniBand NDR", h100_ib())])   # doctest: +SKIP
+>>> from waferscale import load
+>>> df = scaling_table(load(), [h100_ib()], max_chips=64)
+>>> list(df["chips"])[:5], sorted(set(df["tier"]))
+([2, 4, 8, 9, 16], ['scale-out', 'scale-up'])
 """
 
 from __future__ import annotations
