@@ -26,6 +26,8 @@ from typing import Iterable, Sequence
 
 import altair as alt
 
+from .digits import round_floats
+
 __all__ = [
     "PALETTE",
     "GRADE_COLORS",
@@ -98,12 +100,34 @@ def _description(spec: dict) -> str:
     return str(title or "chart")
 
 
+def _portable(spec: dict) -> dict:
+    """``spec`` with every number cut to :data:`~waferscale.digits.SIG_DIGITS` significant digits and
+    each inline dataset renamed after a hash of its rounded values, so that the stored chart is the
+    same on every CPU (altair names datasets by a hash of the unrounded data)."""
+    spec = round_floats(spec)
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict) or not datasets:
+        return spec
+    rename = {old: "data-" + hashlib.sha256(_spec_json(values).encode()).hexdigest()[:32]
+              for old, values in datasets.items()}
+
+    def walk(node: object) -> object:  # names are 'data-' + 32 hex digits: no other string matches one
+        if isinstance(node, dict):
+            return {rename.get(k, k): walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return rename.get(node, node) if isinstance(node, str) else node
+
+    return walk(spec)  # type: ignore[return-value]
+
+
 def render(spec: dict, **_: object) -> dict[str, object]:
     """Altair renderer: a deterministic HTML embed plus the Vega-Lite JSON for JupyterLab.
 
-    The element id is ``ws-chart-`` followed by the first 12 hex digits of the SHA-256 of the
-    canonical spec JSON (and a counter if the same chart is shown twice in one kernel).
+    Numbers are rounded first (:func:`_portable`). The element id is ``ws-chart-`` followed by the first
+    12 hex digits of the SHA-256 of the canonical spec JSON (and a counter if the same chart is shown twice in one kernel).
     """
+    spec = _portable(spec)
     payload = _spec_json(spec)
     digest = hashlib.sha256(payload.encode()).hexdigest()[:12]
     _seen[digest] += 1

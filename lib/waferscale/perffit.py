@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import performance as pf
 from .catalog import Catalog
+from .digits import sig
 
 __all__ = ["Assumption", "CALIBRATION", "VALIDATION", "SKIPPED", "Fit", "calibrate", "fitted", "predict_row",
            "calibration_table", "validation_table", "UNCERTAIN", "sample_ratio", "tornado", "spec_from_catalog"]
@@ -207,7 +208,9 @@ def calibrate(cat: Catalog, *, seed: int = 0, base: pf.Params | None = None, ove
         if best is None or r @ r < best[1] @ best[1] - 1e-12:
             best = (x, r)
     x, r = best
-    prm = base.with_(**{k: float(v) for k, v in zip(pf.Params.FITTED, np.exp(x))})
+    # Quantised: the fit amplifies last-bit differences between CPUs' SIMD kernels (waferscale.digits),
+    # so everything computed from the fitted parameters starts from the same bits on every machine.
+    prm = base.with_(**{k: sig(float(v)) for k, v in zip(pf.Params.FITTED, np.exp(x))})
     table = calibration_table(cat, prm, overrides, spec_bound)
     return Fit(prm, table, tuple(i for i, _ in rows), float(np.sqrt(np.mean(r ** 2))), seed)
 
