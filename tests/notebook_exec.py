@@ -16,8 +16,11 @@ from nbclient import NotebookClient
 KERNEL = "python3"
 
 
-def execute_to_text(path: str | Path, timeout: int = 600) -> str:
-    """Run ``path`` top to bottom in a fresh kernel (cwd = its folder) and return the notebook JSON."""
+def execute_to_text(path: str | Path, timeout: int = 600, env: dict[str, str] | None = None) -> str:
+    """Run ``path`` top to bottom in a fresh kernel (cwd = its folder) and return the notebook JSON.
+
+    ``env``, if given, is the kernel's whole environment (e.g. :func:`portable_env.reduced_simd_env`).
+    """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": KERNEL}
@@ -25,7 +28,7 @@ def execute_to_text(path: str | Path, timeout: int = 600) -> str:
         nb, timeout=timeout, kernel_name=KERNEL, record_timing=False, allow_errors=False,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
-    client.execute()
+    client.execute(**({} if env is None else {"env": env}))
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
     return nbformat.writes(nb) + "\n"

@@ -405,7 +405,7 @@ def _read_sources(path: Path) -> pd.DataFrame:
                 "venue": str(f.get("journal", f.get("booktitle", f.get("publisher", f.get("howpublished", ""))))),
             }
         )
-    return pd.DataFrame(rows).sort_values("key").reset_index(drop=True)
+    return pd.DataFrame(rows).sort_values("key", kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -628,7 +628,7 @@ def _load_series(root: Path, table: str, sources: set[str], systems: set[str]) -
     cols = [*columns, "line"] + ([] if table == "events" else ["raw"])
     df = pd.DataFrame(out, columns=cols)
     if table == "events":
-        df = df.sort_values(["date", "id"]).reset_index(drop=True)
+        df = df.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
     return df
 
 

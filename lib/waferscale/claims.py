@@ -358,7 +358,7 @@ def _c24_foundry_path(cat: Catalog) -> Verdict:
     road = ec.roadmap(cat)
     if road.empty:
         return Verdict(Status.PENDING, None, "", "catalog lacks the packaging roadmap", basis="none")
-    cowos = road[road["id"].str.startswith("cowos")].sort_values("year")
+    cowos = road[road["id"].str.startswith("cowos")].sort_values("year", kind="stable")
     growth = float(cowos["reticles"].iloc[-1] / cowos["reticles"].iloc[0])
     sow = road[road["id"].str.startswith("sow")]
     frac = float(sow["wafer_fraction"].max()) if not sow.empty else float("nan")
@@ -403,7 +403,7 @@ def _c26_mainstream(cat: Catalog) -> Verdict:
     from . import economics as ec
 
     comp = ec.company_table(cat)
-    conc = comp.dropna(subset=["customer_share"]).sort_values("year")
+    conc = comp.dropna(subset=["customer_share"]).sort_values("year", kind="stable")
     share = float(conc["customer_share"].iloc[-1]) if not conc.empty else float("nan")
     return Verdict(
         Status.HOLDS_IF, float(standing), f" of {len(parts)} reasons",
@@ -457,7 +457,7 @@ def _c28_best_practice(cat: Catalog) -> Verdict:
              ("wse3", "cores_physical"), ("wse3", "cores_enabled")]
     if (gap := _missing(cat, needs)) is not None:
         return gap
-    d = float(cat.defect_densities.sort_values("year").iloc[-1]["value"])
+    d = float(cat.defect_densities.sort_values("year", kind="stable").iloc[-1]["value"])
     phys, en = int(cat.value("h100_sxm", "cores_physical")), int(cat.value("h100_sxm", "cores_enabled"))
     sm = cat.value("h100_sxm", "core_area_mm2")
     spared = float(yields.array_yield(phys, sm, d, phys, phys - en))
@@ -478,7 +478,7 @@ def _c28_best_practice(cat: Catalog) -> Verdict:
 def _era_density(cat: Catalog, last_year: int = 1995) -> tuple[float, pd.Series]:
     """The defect density the catalog gives for wafer-scale's first era (the textbook value)."""
     d = cat.defect_densities
-    era = d[(d["year"] <= last_year) & (d["grade"] != "uncertain")].sort_values("year")
+    era = d[(d["year"] <= last_year) & (d["grade"] != "uncertain")].sort_values("year", kind="stable")
     if era.empty:
         raise ValueError(f"the catalog has no defect density for years <= {last_year}")
     row = era.iloc[-1]
@@ -559,7 +559,7 @@ def _c08_fault_tolerant_systems(cat: Catalog) -> Verdict:
     from . import yields
 
     dd = cat.defect_densities
-    row = dd.sort_values("year").iloc[-1]
+    row = dd.sort_values("year", kind="stable").iloc[-1]
     d = float(row["value"])
     physical = int(cat.value("wse3", "cores_physical"))
     core = cat.value("wse3", "core_area_mm2")

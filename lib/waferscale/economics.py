@@ -163,7 +163,7 @@ def node_price_usd(cat: Catalog, node_nm: float, prefer: str = "khan2020aichips"
     if wp.empty:
         raise ValueError(f"node_nm={node_nm!r} has no wafer price; allowed: {sorted(set(cat.wafer_prices['node_nm']))}")
     pick = wp[wp["source"] == prefer]
-    row = (pick if not pick.empty else wp).sort_values("year").iloc[-1]
+    row = (pick if not pick.empty else wp).sort_values("year", kind="stable").iloc[-1]
     return float(row["value"]), row
 
 
@@ -173,7 +173,7 @@ def node_density(cat: Catalog, node_nm: float) -> tuple[float, pd.Series]:
     hit = dd[(dd["node_nm"] == float(node_nm)) & (dd["grade"] != "uncertain")]
     if hit.empty:
         raise ValueError(f"node_nm={node_nm!r} has no defect density; allowed: {sorted(set(dd['node_nm']))}")
-    row = hit.sort_values("year").iloc[-1]
+    row = hit.sort_values("year", kind="stable").iloc[-1]
     return float(row["value"]), row
 
 
@@ -344,7 +344,7 @@ def _param_table(cat: Catalog, kind: str, fields: list[str]) -> pd.DataFrame:
 
 def inference_share(cat: Catalog) -> pd.DataFrame:
     """Sourced estimates of inference's share of AI compute, by year, with ``ratio`` = inference / training."""
-    df = _param_table(cat, "market", ["inference_share", "year"]).sort_values("year").reset_index(drop=True)
+    df = _param_table(cat, "market", ["inference_share", "year"]).sort_values("year", kind="stable").reset_index(drop=True)
     df["year"] = df["year"].astype(int)
     df["ratio"] = df["inference_share"] / (1.0 - df["inference_share"])
     return df
@@ -352,7 +352,7 @@ def inference_share(cat: Catalog) -> pd.DataFrame:
 
 def roadmap(cat: Catalog) -> pd.DataFrame:
     """TSMC's packaging roadmap: integrated silicon per module in reticle fields, by year (``reticles``)."""
-    df = _param_table(cat, "roadmap", ["reticles", "year"]).sort_values(["year", "reticles"]).reset_index(drop=True)
+    df = _param_table(cat, "roadmap", ["reticles", "year"]).sort_values(["year", "reticles"], kind="stable").reset_index(drop=True)
     df["year"] = df["year"].astype(int)
     df["reticle_mm2"] = cat.value("reticle_field", "die_area_mm2")
     df["silicon_mm2"] = df["reticles"] * df["reticle_mm2"]

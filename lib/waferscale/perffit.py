@@ -328,4 +328,4 @@ def tornado(cat: Catalog, num: tuple, den: tuple) -> pd.DataFrame:
             f = calibrate(cat, base=base, overrides=ov, spec_bound=sb, starts=0)
             vals.append(ratio(f.params, ov, sb))
         rows.append({"input": key, "low": vals[0], "high": vals[1], "swing": abs(vals[1] - vals[0])})
-    return pd.DataFrame(rows).sort_values("swing", ascending=False).reset_index(drop=True)
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)

@@ -164,7 +164,7 @@ def cooling_limits(cat: Catalog) -> pd.DataFrame:
         f = cat.fact(i, "heat_flux_w_per_cm2")
         rows.append({"id": i, "method": cat.name(i), "w_per_cm2": f.value, "source": f.source, "grade": f.grade,
                      "note": f.note})
-    return pd.DataFrame(rows).sort_values("w_per_cm2").reset_index(drop=True)
+    return pd.DataFrame(rows).sort_values("w_per_cm2", kind="stable").reset_index(drop=True)
 
 
 # -- signal delay ---------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def defect_history(cat: Catalog, system: str = "wse3", target_yield: float = 0.9
     physical = int(cat.value(system, "cores_physical"))
     core = cat.value(system, "core_area_mm2")
     length = segment_cores(cat, system)
-    d = cat.defect_densities[cat.defect_densities["grade"] != "uncertain"].sort_values(["year", "id"]).copy()
+    d = cat.defect_densities[cat.defect_densities["grade"] != "uncertain"].sort_values(["year", "id"], kind="stable").copy()
     d["low"] = d["low"].fillna(d["value"])
     d["high"] = d["high"].fillna(d["value"])
     d["yield_spares"] = yields.array_yield(physical, core, d["value"].to_numpy(), length, 1)
