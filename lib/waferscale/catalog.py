@@ -309,6 +309,7 @@ _ENTITY_KINDS = {
 _WORKLOAD_TABLES = ("workloads", "benchmarks")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 _LABEL = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december")
@@ -410,7 +411,9 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
     The header must name exactly ``columns`` (any order), and at least one row must follow it.
     """
     name = path.name
-    lines = _read_text(path).splitlines()
+    lines = [ln.removesuffix("\r") for ln in _read_text(path).split("\n")]  # not splitlines: it splits on \x0c too
+    if lines and lines[-1] == "":
+        lines.pop()
     numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
     if not numbered:
         raise CatalogError(name, max(len(lines), 1), "-", "file has no header")
@@ -431,6 +434,10 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
         cells = _cells(name, lineno, text)
         if len(cells) != len(header):
             raise CatalogError(name, lineno, "-", f"has {len(cells)} cells, header has {len(header)}")
+        for h, c in zip(header, cells):
+            bad = _CONTROL.search(c)
+            if bad:
+                raise CatalogError(name, lineno, h, f"control character U+{ord(bad.group()):04X} in the cell")
         out.append((lineno, {h: c.strip() for h, c in zip(header, cells)}))
     return out
 
@@ -529,24 +536,30 @@ def _convert(name: str, line: int, row: dict[str, str], spec: FieldSpec, label: 
 _BIB_ENTRY = re.compile(r"@[ \t]*([A-Za-z]+)[ \t]*\{[ \t]*([^,\s{}]*)")
 _BIB_FIELD = re.compile(r"\s*([A-Za-z][A-Za-z0-9_:.+-]*)\s*=")
 _BIB_SPECIAL = ("comment", "preamble", "string")
+_BIB_LEFTOVER = re.compile(r"[,}]|[A-Za-z][A-Za-z0-9_:.+-]*\s*=")
 
 
 def _scan_bib(name: str, text: str) -> dict[str, tuple[int, dict[str, int]]]:
     """Entry key -> (line of the entry, {field: line}), checking what BibTeX parsers pass over silently.
 
-    Rejects, with the line: braces that do not balance (an entry or a field never closed, a ``}`` that closes
-    nothing), an ``@`` between entries that starts no ``@type{key,``, an entry without a key, and a key that
-    appears twice (BibTeX keys ignore case). ``%`` lines between entries are comments.
+    Rejects, with the line: braces that do not balance (an entry or a field never closed, a ``}`` too many,
+    which closes the entry early and leaves its rest outside), text between entries other than ``%`` comment
+    lines, an ``@`` that starts no ``@type{key,``, an entry without a key, and a key that appears twice (BibTeX
+    keys ignore case).
     """
     entries: dict[str, tuple[int, dict[str, int]]] = {}
     first_line: dict[str, int] = {}
     stack: list[tuple[int, str]] = []  # (line, field) of each open brace
     key, fields, fld = "", {}, "-"
+    closed: tuple[int, str] | None = None  # (line, field) where the last entry closed
     line, i, n = 1, 0, len(text)
     while i < n:
         ch = text[i]
         if ch == "\n":
             line += 1
+            if stack and text.startswith("@", i + 1):
+                raise CatalogError(name, stack[0][0], stack[0][1],
+                                   f"this entry's '{{' is never closed: the next entry starts on line {line}")
         elif not stack:
             if ch == "%":
                 j = text.find("\n", i)
@@ -572,12 +585,21 @@ def _scan_bib(name: str, text: str) -> dict[str, tuple[int, dict[str, int]]]:
                 stack.append((line, "key" if key else "-"))
                 i = m.end()
                 continue
-            if ch in "{}":
-                raise CatalogError(name, line, fld, f"{ch!r} outside any entry: the braces of the entry above do not balance")
+            if not ch.isspace():
+                if closed is not None and _BIB_LEFTOVER.match(text, i):  # the rest of an entry closed too early
+                    raise CatalogError(name, closed[0], closed[1],
+                                       f"the entry ends here, yet text follows on line {line}: a '}}' too many?")
+                raise CatalogError(name, line, "-", "text outside any entry; start a comment line with %")
         elif ch == "{":
             stack.append((line, fld))
         elif ch == "}":
-            stack.pop()
+            opened = stack.pop()
+            if not stack:
+                closed = (line, fld)
+            elif text[text.rfind("\n", 0, i) + 1:(text.find("\n", i) + 1 or n + 1) - 1].strip() == "}":
+                # a line that is only '}' closes an entry; here it closed a field left open instead
+                raise CatalogError(name, opened[0], opened[1],
+                                   f"this field's '{{' is never closed: the '}}' on line {line} closes it, not the entry")
         elif ch == "," and len(stack) == 1 and key:
             m = _BIB_FIELD.match(text, i + 1)
             if m:
