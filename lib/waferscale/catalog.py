@@ -384,7 +384,7 @@ def _read_text(path: Path) -> str:
         col = at - (data.rfind(b"\n", 0, at) + 1) + 1
         column = "-"
         if name.endswith(".csv"):  # name the cell: the header is the first line that is not a comment
-            lines = data.decode("utf-8", "surrogateescape").splitlines()
+            lines = data.decode("utf-8", "surrogateescape").split("\n")
             header = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
             try:
                 names = [h.strip() for h in next(csv.reader([header]))]
@@ -457,10 +457,14 @@ def _number(name: str, line: int, column: str, text: str, required: bool = True)
 
 
 def _check_range(name: str, line: int, column: str, x: float, spec: FieldSpec, label: str, written: str) -> None:
-    """``x`` (in ``spec.unit``) must lie in the field's physical range, and be whole where the field counts."""
+    """``x`` (in ``spec.unit``) must lie in the field's physical range, and be whole where the field counts.
+
+    ``written`` is the cell as written (with its unit where the row has one). Whole means within a relative
+    1e-9 of an integer, so a count that went through a unit conversion is not rejected for rounding.
+    """
     unit = f" {spec.unit}" if spec.unit else ""
     if not spec.lo <= x <= spec.hi:
-        shown = written if written == f"{x:.4g}{unit}" else f"{written} = {x:.4g}{unit}"
+        shown = written if not unit or written.endswith(unit) else f"{written} = {x:.4g}{unit}"
         raise CatalogError(
             name, line, column,
             f"{shown} is outside the physical range [{spec.lo:.3g}, {spec.hi:.3g}]{unit} for {label}",
