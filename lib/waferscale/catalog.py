@@ -845,7 +845,7 @@ def _load_long(root: Path, table: str, entities: pd.DataFrame, sources: set[str]
 
 
 def _load_series(root: Path, table: str, sources: set[str], systems: set[str],
-                 workloads: set[str] = frozenset()) -> pd.DataFrame:  # type: ignore[assignment]
+                 workloads: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
     fname, idcol, columns = TABLES[table]
     out, seen = [], set()
     for line, r in _read_rows(root / fname, columns):
