@@ -21,6 +21,7 @@ import csv
 import math
 import re
 from dataclasses import dataclass, field
+import datetime as _dt
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -64,16 +65,26 @@ ROLES = ("calibration", "validation")
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """Canonical unit and physically plausible range of one field (in canonical units)."""
+    """Canonical unit and physically plausible range of one field (in canonical units).
+
+    ``integer`` marks a field that counts whole things (chips, layers, ports, a year): its value, low and
+    high must be whole numbers (``8`` or ``8.0``, never ``8.7``).
+    """
 
     unit: str
     lo: float
     hi: float
     doc: str
+    integer: bool = False
 
 
-def _f(unit: str, lo: float, hi: float, doc: str) -> FieldSpec:
-    return FieldSpec(unit, lo, hi, doc)
+def _f(unit: str, lo: float, hi: float, doc: str, integer: bool = False) -> FieldSpec:
+    return FieldSpec(unit, lo, hi, doc, integer)
+
+
+def _n(lo: float, hi: float, doc: str) -> FieldSpec:
+    """A count of whole things (``count``, integral)."""
+    return FieldSpec("count", lo, hi, doc, True)
 
 
 _FLOPS = _f("flop/s", 1e9, 1e21, "peak tensor throughput")
@@ -83,9 +94,9 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
     "systems": {
         "process_nm": _f("nm", 1, 1000, "process node, nominal"),
         "die_area_mm2": _f("mm^2", 1, 1e5, "silicon area of the die(s)"),
-        "transistors": _f("count", 1e6, 1e14, "transistor count"),
-        "cores_physical": _f("count", 1, 1e7, "cores (SMs for GPUs) fabricated"),
-        "cores_enabled": _f("count", 1, 1e7, "cores (SMs for GPUs) enabled in the product"),
+        "transistors": _n(1e6, 1e14, "transistor count"),
+        "cores_physical": _n(1, 1e7, "cores (SMs for GPUs) fabricated"),
+        "cores_enabled": _n(1, 1e7, "cores (SMs for GPUs) enabled in the product"),
         "core_area_mm2": _f("mm^2", 1e-4, 1e3, "area of one core (SM for GPUs)"),
         "core_power_w": _f("W", 1e-4, 1e3, "peak power of one core"),
         "clock_hz": _f("Hz", 1e6, 1e10, "core clock"),
@@ -98,8 +109,8 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "scaleup_bytes_per_s_per_dir": _f("byte/s", 1e8, 1e15, "scale-up (NVLink) bandwidth per chip, per direction"),
         "scaleout_bytes_per_s_per_dir": _f("byte/s", 1e8, 1e15, "scale-out (NIC) bandwidth per chip, per direction"),
         "external_memory_bytes": _f("byte", 1e9, 1e17, "external weight memory (e.g. MemoryX)"),
-        "mesh_width_pe": _f("count", 1, 1e5, "processing elements along the fabric's x axis"),
-        "mesh_height_pe": _f("count", 1, 1e5, "processing elements along the fabric's y axis"),
+        "mesh_width_pe": _n(1, 1e5, "processing elements along the fabric's x axis"),
+        "mesh_height_pe": _n(1, 1e5, "processing elements along the fabric's y axis"),
         "hop_latency_cycles": _f("count", 0.1, 100, "cycles per mesh hop"),
         "fp16_dense_flop_per_s": _FLOPS,
         "fp16_sparse_flop_per_s": _FLOPS,
@@ -111,9 +122,9 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "fp4_sparse_flop_per_s": _FLOPS,
         "tdp_w": _f("W", 1, 1e6, "chip/module thermal design power"),
         "system_power_w": _f("W", 10, 1e7, "whole-system power"),
-        "chips": _f("count", 1, 1e6, "chips (GPUs or wafers) in the system"),
+        "chips": _n(1, 1e6, "chips (GPUs or wafers) in the system"),
         "price_usd": _f("USD", 1, 1e10, "purchase price"),
-        "release_year": _f("year", 1950, 2100, "year of launch"),
+        "release_year": _f("year", 1950, 2100, "year of launch", integer=True),
     },
     "links": {
         "bytes_per_s_per_dir": _f("byte/s", 1e6, 1e16, "bandwidth per endpoint, per direction"),
@@ -122,27 +133,27 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "port_power_w": _f("W", 1e-3, 1e4, "power per port or transceiver"),
         "port_bytes_per_s_per_dir": _f("byte/s", 1e6, 1e16, "bandwidth of one port, per direction"),
         "switch_bytes_per_s": _f("byte/s", 1e8, 1e17, "switch capacity, total as the vendor quotes it"),
-        "ports": _f("count", 1, 1e6, "ports per switch or links per chip"),
-        "domain_chips": _f("count", 1, 1e6, "chips in one scale-up domain"),
+        "ports": _n(1, 1e6, "ports per switch or links per chip"),
+        "domain_chips": _n(1, 1e6, "chips in one scale-up domain"),
         "reach_m": _f("m", 1e-6, 1e5, "reach"),
         "hop_latency_s": _f("s", 1e-12, 1e-3, "latency per hop"),
     },
     "workloads": {
-        "params_total": _f("count", 1e6, 1e14, "parameters, all experts included"),
-        "params_active": _f("count", 1e6, 1e14, "parameters read per token (active experts only)"),
-        "layers": _f("count", 1, 1000, "transformer blocks"),
-        "hidden_size": _f("count", 64, 1e6, "model (residual stream) width"),
-        "intermediate_size": _f("count", 64, 1e7, "feed-forward width (per expert for MoE)"),
-        "heads": _f("count", 1, 1e4, "attention (query) heads"),
-        "kv_heads": _f("count", 1, 1e4, "key/value heads (grouped-query attention)"),
-        "head_dim": _f("count", 8, 1e4, "width of one attention head"),
-        "vocab_size": _f("count", 100, 1e7, "vocabulary size"),
-        "experts": _f("count", 1, 1e5, "routed experts per MoE layer"),
-        "experts_active": _f("count", 1, 1e4, "routed experts used per token"),
-        "shared_experts": _f("count", 0, 1e4, "always-on experts per MoE layer"),
-        "moe_layers": _f("count", 1, 1000, "layers with routed experts (the rest are dense)"),
-        "intermediate_size_dense": _f("count", 64, 1e7, "feed-forward width of the dense layers of an interleaved MoE"),
-        "context_tokens_max": _f("count", 128, 1e9, "maximum context length"),
+        "params_total": _n(1e6, 1e14, "parameters, all experts included"),
+        "params_active": _n(1e6, 1e14, "parameters read per token (active experts only)"),
+        "layers": _n(1, 1000, "transformer blocks"),
+        "hidden_size": _n(64, 1e6, "model (residual stream) width"),
+        "intermediate_size": _n(64, 1e7, "feed-forward width (per expert for MoE)"),
+        "heads": _n(1, 1e4, "attention (query) heads"),
+        "kv_heads": _n(1, 1e4, "key/value heads (grouped-query attention)"),
+        "head_dim": _n(8, 1e4, "width of one attention head"),
+        "vocab_size": _n(100, 1e7, "vocabulary size"),
+        "experts": _n(1, 1e5, "routed experts per MoE layer"),
+        "experts_active": _n(1, 1e4, "routed experts used per token"),
+        "shared_experts": _n(0, 1e4, "always-on experts per MoE layer"),
+        "moe_layers": _n(1, 1000, "layers with routed experts (the rest are dense)"),
+        "intermediate_size_dense": _n(64, 1e7, "feed-forward width of the dense layers of an interleaved MoE"),
+        "context_tokens_max": _n(128, 1e9, "maximum context length"),
     },
     "examples": {
         "defects_per_cm2": _f("1/cm^2", 1e-4, 100, "defect density used by the example"),
@@ -151,11 +162,11 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "die_area_mm2": _f("mm^2", 0.01, 1e6, "die area used by the example"),
         "wafer_diameter_mm": _f("mm", 10, 1000, "wafer diameter"),
         "wafer_price_usd": _f("USD", 10, 1e6, "wafer price used by the example"),
-        "printed_dies_per_wafer": _f("count", 1, 1e6, "dies per wafer as printed"),
+        "printed_dies_per_wafer": _n(1, 1e6, "dies per wafer as printed"),
         "printed_die_yield": _f("count", 0, 1, "die yield as printed"),
         "printed_cost_per_die_usd": _f("USD", 0.01, 1e6, "cost per good die as printed"),
         "process_nm": _f("nm", 1, 1000, "process node of the compute dies"),
-        "chiplets": _f("count", 1, 1000, "compute chiplets in the multi-chip part"),
+        "chiplets": _n(1, 1000, "compute chiplets in the multi-chip part"),
         "chiplet_area_mm2": _f("mm^2", 0.01, 1e4, "area of one compute chiplet"),
         "io_die_area_mm2": _f("mm^2", 0.01, 1e4, "area of the I/O die (older node)"),
         "io_process_nm": _f("nm", 1, 1000, "process node of the I/O die"),
@@ -171,7 +182,7 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "wire_capacitance_f_per_m": _f("F/m", 1e-12, 1e-8, "capacitance of an on-chip wire per length"),
         "repeater_delay_s": _f("s", 1e-13, 1e-9, "delay of one repeater (about one FO4 inverter delay)"),
         "inference_share": _f("count", 0, 1, "inference's share of AI compute"),
-        "year": _f("year", 1950, 2100, "year a figure applies to"),
+        "year": _f("year", 1950, 2100, "year a figure applies to", integer=True),
         "revenue_usd": _f("USD", 0, 1e13, "revenue over the period"),
         "customer_share": _f("count", 0, 1, "share of revenue from the named customer(s)"),
         "price_per_share_usd": _f("USD", 0.01, 1e5, "price of one share"),
@@ -188,11 +199,11 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "bytes_per_step": _f("byte", 0, 1e22, "memory traffic in one step of the whole problem"),
         "working_set_bytes": _f("byte", 1, 1e17, "state that must stay resident (weights, optimiser, KV, grid)"),
         "comm_bytes_per_step": _f("byte", 0, 1e15, "bytes each rank hands to the step's communication (message n)"),
-        "comm_rounds_per_step": _f("count", 0, 1e7, "communication rounds per step (each pays a latency)"),
-        "global_rounds_per_step": _f("count", 0, 1e7, "of those, rounds that involve every rank (reductions, all-to-all)"),
+        "comm_rounds_per_step": _n(0, 1e7, "communication rounds per step (each pays a latency)"),
+        "global_rounds_per_step": _n(0, 1e7, "of those, rounds that involve every rank (reductions, all-to-all)"),
         "neighbour_share": _f("count", 0, 1, "share of communicated bytes that goes to mesh neighbours"),
-        "concurrency": _f("count", 1, 1e9, "independent requests or streams served at once"),
-        "gpus": _f("count", 1, 1e6, "GPUs of the reference GPU-cluster deployment"),
+        "concurrency": _n(1, 1e9, "independent requests or streams served at once"),
+        "gpus": _n(1, 1e6, "GPUs of the reference GPU-cluster deployment"),
     },
     "defect_densities": {"value": _f("1/cm^2", 1e-4, 100, "fatal defect density D0")},
     "wafer_prices": {"value": _f("USD", 10, 1e6, "price of one 300 mm wafer")},
@@ -236,6 +247,52 @@ TABLES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
     "events": ("events.csv", "id", ("id", "date", "title", "entity", "category", "value", "unit", "source", "grade", "note")),
 }
 
+#: Numeric columns of the series tables besides value/low/high: unit, physical range, integral or not.
+SERIES_COLUMNS: Mapping[str, Mapping[str, FieldSpec]] = {
+    "defect_densities": {
+        "node_nm": _f("nm", 1, 1000, "process node the density applies to"),
+        "year": _f("year", 1950, 2100, "year the density applies to", integer=True),
+    },
+    "wafer_prices": {
+        "node_nm": _f("nm", 1, 1000, "process node of the wafer"),
+        "year": _f("year", 1950, 2100, "year the price applies to", integer=True),
+    },
+}
+
+#: An event's key figure, in the event's own unit (any unit that parses): a size, an amount, a count or a ratio.
+EVENT_VALUE = _f("", 0, 1e15, "an event's key figure (capital, area, cores ...), in the row's unit")
+
+#: Lanes of the timeline: the allowed ``category`` of an event.
+EVENT_CATEGORIES = ("wafer_scale_attempt", "cerebras", "nvidia", "packaging", "industry")
+
+#: Keys a measurement's ``conditions`` may use: a :class:`FieldSpec` for a numeric key (its range, and
+#: ``integer`` for counts), ``None`` for a label (lower-case letters, digits, ``_`` and ``.``).
+CONDITIONS: Mapping[str, FieldSpec | None] = {
+    "precision": None,
+    "spec_decode": None,
+    "endpoint": None,
+    "sharp": None,
+    "config": None,
+    "baseline": None,
+    "method": None,
+    "engine": None,
+    "batch": _n(1, 1e6, "requests decoded together"),
+    "chips": _n(1, 1e6, "chips (wafers or GPUs) serving the run"),
+    "ranks": _n(1, 1e7, "ranks of a collective"),
+    "message_bytes": _f("byte", 1, 1e15, "message size of a collective", integer=True),
+    "systems": _n(1, 1e6, "systems (e.g. CS-2s) used together"),
+    "pes": _n(1, 1e9, "processing elements used"),
+    "atoms": _n(1, 1e12, "atoms simulated"),
+    "spec_tokens": _n(1, 64, "tokens drafted per speculative-decoding step"),
+    "temperature": _f("count", 0, 10, "sampling temperature"),
+    "gpus": _n(1, 1e7, "GPUs of the run"),
+    "tp": _n(1, 1e6, "tensor-parallel degree"),
+    "pp": _n(1, 1e6, "pipeline-parallel degree"),
+    "dp": _n(1, 1e7, "data-parallel degree"),
+    "seq_tokens": _n(1, 1e9, "sequence length in tokens"),
+    "tokens_per_step": _n(1, 1e13, "tokens per optimiser step"),
+}
+
 _ENTITY_COLUMNS = ("id", "table", "name", "kind", "vendor", "chip")
 #: topology.csv: which link tiers join a modelled system's chips (structure, not numbers; optional file).
 _TOPOLOGY_COLUMNS = ("system", "scale_up", "scale_out", "note")
@@ -246,9 +303,18 @@ _ENTITY_KINDS = {
     "examples": ("worked_example",),
     "parameters": ("cooling", "material", "wire", "market", "company", "reliability", "roadmap", "energy"),
     "suitability": ("all_reduce", "all_to_all", "point_to_point", "none"),
+    "benchmarks": ("collective", "kernel", "application"),
 }
+#: Entity tables whose ids a measurement's ``workload`` may name: models, and benchmarks that are not models.
+_WORKLOAD_TABLES = ("workloads", "benchmarks")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+_LABEL = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+#: What a BibTeX ``month`` may say: ``jan`` (the macro), ``January``, or ``1`` .. ``12``.
+_BIB_MONTHS = frozenset([*_MONTH_NAMES, *(m[:3] for m in _MONTH_NAMES), *(str(i) for i in range(1, 13))])
 
 
 class CatalogError(ValueError):
@@ -304,26 +370,74 @@ def data_dir() -> Path:
     return Path(str(resources.files("waferscale") / "data"))
 
 
-def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """Read a CSV file, skipping comments, and return (line number, row) pairs."""
+def _read_text(path: Path) -> str:
+    """The text of a catalog file; a byte that is not UTF-8 is a :class:`CatalogError` naming line, column and byte."""
     name = path.name
     if not path.exists():
         raise CatalogError(name, 0, "-", "file is missing")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        at = exc.start
+        line = data.count(b"\n", 0, at) + 1
+        col = at - (data.rfind(b"\n", 0, at) + 1) + 1
+        column = "-"
+        if name.endswith(".csv"):  # name the cell: the header is the first line that is not a comment
+            lines = data.decode("utf-8", "surrogateescape").split("\n")
+            header = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+            try:
+                names = [h.strip() for h in next(csv.reader([header]))]
+                cells = next(csv.reader([lines[line - 1]]))
+                hit = next(i for i, c in enumerate(cells) if any("\udc80" <= ch <= "\udcff" for ch in c))
+                column = names[hit] if hit < len(names) else "-"
+            except (csv.Error, StopIteration, IndexError):
+                pass
+        raise CatalogError(
+            name, line, column, f"byte 0x{data[at]:02x} at column {col} (byte offset {at} in the file) is not UTF-8"
+        ) from None
+
+
+def _cells(name: str, line: int, text: str) -> list[str]:
+    try:
+        return next(csv.reader([text], strict=True))
+    except csv.Error as exc:
+        raise CatalogError(name, line, "-", f"is not a CSV row ({exc})") from None
+
+
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """Read a CSV file, skipping comments, and return (line number, row) pairs.
+
+    The header must name exactly ``columns`` (any order), and at least one row must follow it.
+    """
+    name = path.name
+    lines = [ln.removesuffix("\r") for ln in _read_text(path).split("\n")]  # not splitlines: it splits on \x0c too
+    if lines and lines[-1] == "":
+        lines.pop()
     numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")]
     if not numbered:
-        raise CatalogError(name, 0, "-", "file has no header")
+        raise CatalogError(name, max(len(lines), 1), "-", "file has no header")
     header_line, header_text = numbered[0]
-    header = next(csv.reader([header_text]))
-    header = [h.strip() for h in header]
+    header = [h.strip() for h in _cells(name, header_line, header_text)]
     missing = [c for c in columns if c not in header]
     if missing:
         raise CatalogError(name, header_line, missing[0], f"header lacks column(s) {missing}")
+    for i, h in enumerate(header):
+        if h not in columns:
+            raise CatalogError(name, header_line, h or "-", f"is not a column of {name}; the columns are {list(columns)}")
+        if h in header[:i]:
+            raise CatalogError(name, header_line, h, "appears twice in the header")
+    if len(numbered) == 1:
+        raise CatalogError(name, header_line, "-", "has a header but no rows")
     out = []
     for lineno, text in numbered[1:]:
-        cells = next(csv.reader([text]))
+        cells = _cells(name, lineno, text)
         if len(cells) != len(header):
             raise CatalogError(name, lineno, "-", f"has {len(cells)} cells, header has {len(header)}")
+        for h, c in zip(header, cells):
+            bad = _CONTROL.search(c)
+            if bad:
+                raise CatalogError(name, lineno, h, f"control character U+{ord(bad.group()):04X} in the cell")
         out.append((lineno, {h: c.strip() for h, c in zip(header, cells)}))
     return out
 
@@ -342,6 +456,53 @@ def _number(name: str, line: int, column: str, text: str, required: bool = True)
     return x
 
 
+def _check_range(name: str, line: int, column: str, x: float, spec: FieldSpec, label: str, written: str) -> None:
+    """``x`` (in ``spec.unit``) must lie in the field's physical range, and be whole where the field counts.
+
+    ``written`` is the cell as written (with its unit where the row has one). Whole means within a relative
+    1e-9 of an integer, so a count that went through a unit conversion is not rejected for rounding.
+    """
+    unit = f" {spec.unit}" if spec.unit else ""
+    if not spec.lo <= x <= spec.hi:
+        shown = written if not unit or written.endswith(unit) else f"{written} = {x:.4g}{unit}"
+        raise CatalogError(
+            name, line, column,
+            f"{shown} is outside the physical range [{spec.lo:.3g}, {spec.hi:.3g}]{unit} for {label}",
+        )
+    if spec.integer and abs(x - round(x)) > 1e-9 * max(1.0, abs(x)):
+        raise CatalogError(name, line, column, f"{written} is not a whole number, but {label} counts whole things")
+
+
+def _checked_number(name: str, line: int, column: str, text: str, spec: FieldSpec, label: str) -> float:
+    """A required number in ``spec.unit``, range- and integer-checked: the one path for numeric cells without a unit column."""
+    x = _number(name, line, column, text)
+    assert x is not None
+    _check_range(name, line, column, x, spec, label, text)
+    return x
+
+
+def _check_date(name: str, line: int, column: str, text: str) -> None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, a real calendar date, year 1940..2100."""
+    m = _DATE.match(text)
+    if not m:
+        raise CatalogError(name, line, column, f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    if not 1940 <= year <= 2100:
+        raise CatalogError(name, line, column, f"year {year} is outside 1940..2100")
+    if month is not None and not 1 <= int(month) <= 12:
+        raise CatalogError(name, line, column, f"{text!r}: month {month} is not 01..12")
+    if day is not None:
+        try:
+            _dt.date(year, int(month), int(day))  # type: ignore[arg-type]
+        except ValueError:
+            raise CatalogError(name, line, column, f"{text!r}: day {day} does not exist in {year}-{month}") from None
+
+
+def _check_id(name: str, line: int, column: str, text: str) -> None:
+    if not _ID.match(text):
+        raise CatalogError(name, line, column, f"{text!r} must be lower-case letters, digits and _")
+
+
 def _check_common(name: str, line: int, row: dict[str, str], sources: set[str], need_date: bool = True) -> None:
     if not row.get("source"):
         raise CatalogError(name, line, "source", "is missing: every fact needs a source key")
@@ -351,14 +512,9 @@ def _check_common(name: str, line: int, row: dict[str, str], sources: set[str], 
     grade = row.get("grade", "")
     if grade not in GRADES:
         raise CatalogError(name, line, "grade", f"{grade!r} is not one of {sorted(GRADES)}")
-    date = row.get("date", "")
-    if need_date or date:
-        m = _DATE.match(date)
-        if not m:
-            raise CatalogError(name, line, "date", f"{date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-        year = int(m.group(1))
-        if not 1940 <= year <= 2100:
-            raise CatalogError(name, line, "date", f"year {year} is outside 1940..2100")
+    date_text = row.get("date", "")
+    if need_date or date_text:
+        _check_date(name, line, "date", date_text)
 
 
 def _convert(name: str, line: int, row: dict[str, str], spec: FieldSpec, label: str) -> tuple[float, float | None, float | None]:
@@ -373,26 +529,126 @@ def _convert(name: str, line: int, row: dict[str, str], spec: FieldSpec, label: 
         raise CatalogError(name, line, "unit", str(exc)) from None
     v, lo, hi = conv
     assert v is not None
-    if not spec.lo <= v <= spec.hi:
-        raise CatalogError(
-            name, line, "value",
-            f"{row['value']} {row['unit']} = {v:.4g} {spec.unit} is outside the physical range "
-            f"[{spec.lo:.3g}, {spec.hi:.3g}] {spec.unit} for {label}",
-        )
+    for column, x in (("value", v), ("low", lo), ("high", hi)):
+        if x is not None:
+            _check_range(name, line, column, x, spec, label, f"{row[column]} {row['unit']}")
     if lo is not None and hi is not None and not lo <= v <= hi:
         raise CatalogError(name, line, "value", f"{row['value']} is not within low..high = {row['low']}..{row['high']}")
     return v, lo, hi
 
 
-def _read_sources(path: Path) -> pd.DataFrame:
-    from pybtex.database import parse_file
+_BIB_ENTRY = re.compile(r"@[ \t]*([A-Za-z]+)[ \t]*\{[ \t]*([^,\s{}]*)")
+_BIB_FIELD = re.compile(r"\s*([A-Za-z][A-Za-z0-9_:.+-]*)\s*=")
+_BIB_SPECIAL = ("comment", "preamble", "string")
+_BIB_LEFTOVER = re.compile(r"[,}]|[A-Za-z][A-Za-z0-9_:.+-]*\s*=")
 
-    if not path.exists():
-        raise CatalogError(path.name, 0, "-", "file is missing")
-    bib = parse_file(str(path), bib_format="bibtex")
+
+def _scan_bib(name: str, text: str) -> dict[str, tuple[int, dict[str, int]]]:
+    """Entry key -> (line of the entry, {field: line}), checking what BibTeX parsers pass over silently.
+
+    Rejects, with the line: braces that do not balance (an entry or a field never closed, a ``}`` too many,
+    which closes the entry early and leaves its rest outside), text between entries other than ``%`` comment
+    lines, an ``@`` that starts no ``@type{key,``, an entry without a key, and a key that appears twice (BibTeX
+    keys ignore case).
+    """
+    entries: dict[str, tuple[int, dict[str, int]]] = {}
+    first_line: dict[str, int] = {}
+    stack: list[tuple[int, str]] = []  # (line, field) of each open brace
+    key, fields, fld = "", {}, "-"
+    closed: tuple[int, str] | None = None  # (line, field) where the last entry closed
+    line, i, n = 1, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            if stack and text.startswith("@", i + 1):
+                raise CatalogError(name, stack[0][0], stack[0][1],
+                                   f"this entry's '{{' is never closed: the next entry starts on line {line}")
+        elif not stack:
+            if ch == "%":
+                j = text.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            if ch == "@":
+                m = _BIB_ENTRY.match(text, i)
+                if not m:
+                    raise CatalogError(name, line, "-", "'@' starts no entry: write @type{key, field = {...}, ...}")
+                kind, key = m.group(1).lower(), m.group(2)
+                if kind not in _BIB_SPECIAL:
+                    if not key:
+                        raise CatalogError(name, line, "key", f"@{kind} entry has no key")
+                    folded = key.casefold()
+                    if folded in first_line:
+                        raise CatalogError(name, line, "key", f"{key!r} appears twice (first on line {first_line[folded]})")
+                    first_line[folded] = line
+                    fields = {}
+                    entries[key] = (line, fields)
+                else:
+                    key, fields = "", {}
+                fld = "-"
+                stack.append((line, "key" if key else "-"))
+                i = m.end()
+                continue
+            if not ch.isspace():
+                if closed is not None and _BIB_LEFTOVER.match(text, i):  # the rest of an entry closed too early
+                    raise CatalogError(name, closed[0], closed[1],
+                                       f"the entry ends here, yet text follows on line {line}: a '}}' too many?")
+                raise CatalogError(name, line, "-", "text outside any entry; start a comment line with %")
+        elif ch == "{":
+            stack.append((line, fld))
+        elif ch == "}":
+            opened = stack.pop()
+            if not stack:
+                closed = (line, fld)
+            elif text[text.rfind("\n", 0, i) + 1:(text.find("\n", i) + 1 or n + 1) - 1].strip() == "}":
+                # a line that is only '}' closes an entry; here it closed a field left open instead
+                raise CatalogError(name, opened[0], opened[1],
+                                   f"this field's '{{' is never closed: the '}}' on line {line} closes it, not the entry")
+        elif ch == "," and len(stack) == 1 and key:
+            m = _BIB_FIELD.match(text, i + 1)
+            if m:
+                fld = m.group(1).lower()
+                fields[fld] = line + text.count("\n", i, m.start(1))
+        i += 1
+    if stack:
+        where, what = stack[1] if len(stack) > 1 else stack[0]
+        problem = "this field's '{' is never closed" if len(stack) > 1 else "this entry's '{' is never closed"
+        raise CatalogError(name, where, what, problem)
+    if not entries:
+        raise CatalogError(name, 1, "-", "has no entries: every fact cites a key defined here")
+    return entries
+
+
+def _check_bib_dates(name: str, key: str, at: tuple[int, dict[str, int]], f: Mapping[str, str]) -> None:
+    line, lines = at
+    year = str(f.get("year", "")).strip("{} ")
+    if "year" in f:
+        if not re.fullmatch(r"\d{4}", year):
+            raise CatalogError(name, lines.get("year", line), "year", f"{year!r} of {key!r} is not a four-digit year")
+        _check_date(name, lines.get("year", line), "year", year)
+    if "month" in f:
+        if str(f["month"]).strip("{} ").lower() not in _BIB_MONTHS:
+            raise CatalogError(name, lines.get("month", line), "month", f"{f['month']!r} of {key!r} is not a month")
+    for fld in ("date", "urldate"):
+        if fld in f:
+            _check_date(name, lines.get(fld, line), fld, str(f[fld]).strip("{} "))
+
+
+def _read_sources(path: Path) -> pd.DataFrame:
+    from pybtex.database import parse_string
+    from pybtex.exceptions import PybtexError
+
+    name = path.name
+    text = _read_text(path)
+    scanned = _scan_bib(name, text)
+    try:
+        bib = parse_string(text, bib_format="bibtex")
+    except PybtexError as exc:
+        raise CatalogError(name, getattr(exc, "lineno", None) or 1, "-", f"does not parse as BibTeX: {exc}") from None
     rows = []
     for key, entry in bib.entries.items():
         f = entry.fields
+        _check_bib_dates(name, key, scanned.get(key, (1, {})), f)
         authors = "; ".join(str(p) for p in entry.persons.get("author", [])).replace("{", "").replace("}", "")
         rows.append(
             {
@@ -531,8 +787,7 @@ def _load_entities(root: Path) -> pd.DataFrame:
     rows = _read_rows(root / name, _ENTITY_COLUMNS)
     seen: set[str] = set()
     for line, r in rows:
-        if not _ID.match(r["id"]):
-            raise CatalogError(name, line, "id", f"{r['id']!r} must be lower-case letters, digits and _")
+        _check_id(name, line, "id", r["id"])
         if r["id"] in seen:
             raise CatalogError(name, line, "id", f"{r['id']!r} appears twice")
         seen.add(r["id"])
@@ -589,21 +844,22 @@ def _load_long(root: Path, table: str, entities: pd.DataFrame, sources: set[str]
     return pd.DataFrame(out, columns=[*columns, "raw", "line"])
 
 
-def _load_series(root: Path, table: str, sources: set[str], systems: set[str]) -> pd.DataFrame:
+def _load_series(root: Path, table: str, sources: set[str], systems: set[str],
+                 workloads: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
     fname, idcol, columns = TABLES[table]
     out, seen = [], set()
     for line, r in _read_rows(root / fname, columns):
-        if not _ID.match(r[idcol]):
-            raise CatalogError(fname, line, idcol, f"{r[idcol]!r} must be lower-case letters, digits and _")
+        _check_id(fname, line, idcol, r[idcol])
         if r[idcol] in seen:
             raise CatalogError(fname, line, idcol, f"{r[idcol]!r} appears twice")
         seen.add(r[idcol])
         _check_common(fname, line, r, sources, need_date=True)
         extra: dict[str, object] = {}
-        if table in ("defect_densities", "wafer_prices"):
+        if table in SERIES_COLUMNS:
             spec = FIELDS[table]["value"]
-            extra["node_nm"] = _number(fname, line, "node_nm", r["node_nm"])
-            extra["year"] = int(_number(fname, line, "year", r["year"]))  # type: ignore[arg-type]
+            for col, cspec in SERIES_COLUMNS[table].items():
+                x = _checked_number(fname, line, col, r[col], cspec, col)
+                extra[col] = int(round(x)) if cspec.integer else x
             label = table
         elif table == "measurements":
             if r["quantity"] not in FIELDS["measurements"]:
@@ -612,15 +868,23 @@ def _load_series(root: Path, table: str, sources: set[str], systems: set[str]) -
                 raise CatalogError(fname, line, "role", f"{r['role']!r} is not one of {ROLES}")
             if r["system"] not in systems:
                 raise CatalogError(fname, line, "system", f"{r['system']!r} is not a system id in entities.csv")
+            if r["workload"] not in workloads:
+                raise CatalogError(fname, line, "workload",
+                                   f"{r['workload']!r} is not a workload or benchmark id in entities.csv")
             spec = FIELDS["measurements"][r["quantity"]]
             label = r["quantity"]
             extra["conditions"] = _parse_conditions(fname, line, r["conditions"])
         else:  # events: the unit must parse; no canonical unit
-            value = _number(fname, line, "value", r["value"])
+            if not r["title"]:
+                raise CatalogError(fname, line, "title", "is missing")
+            _check_id(fname, line, "entity", r["entity"])
+            if r["category"] not in EVENT_CATEGORIES:
+                raise CatalogError(fname, line, "category", f"{r['category']!r} is not one of {EVENT_CATEGORIES}")
             try:
                 parse_unit(r["unit"])
             except UnitError as exc:
                 raise CatalogError(fname, line, "unit", str(exc)) from None
+            value = _checked_number(fname, line, "value", r["value"], EVENT_VALUE, f"an event's figure in {r['unit']}")
             out.append({**r, "value": value, "line": line})
             continue
         v, lo, hi = _convert(fname, line, r, spec, label)
@@ -633,14 +897,29 @@ def _load_series(root: Path, table: str, sources: set[str], systems: set[str]) -
 
 
 def _parse_conditions(fname: str, line: int, text: str) -> dict[str, str]:
+    """``key=value;key=value`` with keys from :data:`CONDITIONS`, each once; numbers checked like fields."""
     out: dict[str, str] = {}
     if not text:
         return out
     for part in text.split(";"):
         if "=" not in part:
             raise CatalogError(fname, line, "conditions", f"{part!r} is not key=value")
-        k, v = part.split("=", 1)
-        out[k.strip()] = v.strip()
+        k, v = (x.strip() for x in part.split("=", 1))
+        if k not in CONDITIONS:
+            raise CatalogError(fname, line, "conditions", f"{k!r} is not a known condition; see catalog.CONDITIONS")
+        if k in out:
+            raise CatalogError(fname, line, "conditions", f"{k!r} appears twice")
+        spec = CONDITIONS[k]
+        if spec is None:
+            if not _LABEL.match(v):
+                raise CatalogError(fname, line, "conditions",
+                                   f"{k}={v!r}: a label must be lower-case letters, digits, _ and .")
+        else:
+            try:
+                _checked_number(fname, line, "conditions", v, spec, f"condition {k!r}")
+            except CatalogError as exc:
+                raise CatalogError(fname, line, "conditions", f"{k}={v!r}: {exc.problem}") from None
+        out[k] = v
     return out
 
 
@@ -653,6 +932,7 @@ def _load(root: Path) -> Catalog:
     workloads = _load_long(root, "workloads", entities, keys)
     examples = _load_long(root, "examples", entities, keys)
     sys_ids = set(entities.loc[entities["table"] == "systems", "id"])
+    workload_ids = set(entities.loc[entities["table"].isin(_WORKLOAD_TABLES), "id"])
     return Catalog(
         entities=entities,
         systems=systems,
@@ -661,7 +941,7 @@ def _load(root: Path) -> Catalog:
         examples=examples,
         defect_densities=_load_series(root, "defect_densities", keys, sys_ids),
         wafer_prices=_load_series(root, "wafer_prices", keys, sys_ids),
-        measurements=_load_series(root, "measurements", keys, sys_ids),
+        measurements=_load_series(root, "measurements", keys, sys_ids, workload_ids),
         events=_load_series(root, "events", keys, sys_ids),
         sources=sources_df,
         root=root,

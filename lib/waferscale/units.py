@@ -55,7 +55,12 @@ def parse_unit(unit: str) -> pint.Unit:
     """
     if not isinstance(unit, str) or not unit.strip():
         raise UnitError("unit is empty; expected a unit such as 'GB' or 'TB/s'")
-    text = unit.strip()
+    return _parse(unit.strip())
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> pint.Unit:
+    """:func:`parse_unit` of a stripped string, cached: the catalog parses the same few units hundreds of times."""
     ureg = registry()
     try:
         parsed = ureg.parse_units(text)
@@ -74,13 +79,25 @@ def to_canonical(value: float, unit: str, canonical: str) -> float:
     UnitError
         If ``unit`` does not parse or has a different dimension from ``canonical``.
     """
+    parse_unit(unit)  # the errors of an empty or unparsable unit
+    factor = _factor(unit.strip(), canonical)
+    if factor is not None:  # a multiplicative unit: pint itself multiplies by this same factor
+        return float(value) * factor
     ureg = registry()
-    src = parse_unit(unit)
-    dst = ureg.parse_units(canonical)
-    q = ureg.Quantity(float(value), src)
+    return float(ureg.Quantity(float(value), _parse(unit.strip())).to(_parse(canonical)).magnitude)
+
+
+@lru_cache(maxsize=1024)
+def _factor(unit: str, canonical: str) -> float | None:
+    """The factor from ``unit`` to ``canonical`` (cached), or None for an offset unit such as degC."""
+    ureg = registry()
+    src, dst = _parse(unit), _parse(canonical)
+    q = ureg.Quantity(1.0, src)
     if q.dimensionality != ureg.Quantity(1.0, dst).dimensionality:
         raise UnitError(
             f"unit {unit!r} has dimension {q.dimensionality}, but the field needs {canonical!r} "
             f"({ureg.Quantity(1.0, dst).dimensionality})"
         )
-    return float(q.to(dst).magnitude)
+    factor = float(q.to(dst).magnitude)
+    linear = float(ureg.Quantity(0.0, src).to(dst).magnitude) == 0.0
+    return factor if linear else None
