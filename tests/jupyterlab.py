@@ -75,7 +75,7 @@ _CHARTS_JS = """() => Array.from(document.querySelectorAll('.jp-NotebookPanel:no
 _MARKDOWN_JS = """() => {
   const cells = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell'));
   const out = {cells: cells.length, myst_cells: 0, texts: [], admonitions: 0, xref_links: 0, equation_labels: 0,
-               math: 0, exercises: 0};
+               math: 0};
   for (const c of cells) {
     const r = c.querySelector('.lm-Widget.myst') || c.querySelector('.jp-RenderedMarkdown');
     if (!r) continue;
