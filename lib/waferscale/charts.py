@@ -8,7 +8,10 @@ Importing this module registers and enables
   of its spec (so two runs give byte-identical notebook outputs) plus a short script that calls
   ``vegaEmbed``. The Vega, Vega-Lite and vega-embed JavaScript is *not* inlined and *not* loaded
   from a CDN: the book ships it once as ``_static/vega-bundle.js`` (see :func:`write_bundle`).
-  The same output also carries the Vega-Lite JSON, which JupyterLab renders natively.
+  In a notebook that embed is stored under the book's own MIME type :data:`BOOK_MIME` (the
+  book's myst-nb plugin, ``waferscale._mystnb``, shows it), next to the same spec as
+  ``application/vnd.vegalite.v5+json``, which JupyterLab's built-in Vega 5 renderer draws from
+  its own, offline, JavaScript (see :func:`notebook_bundle`).
 
 Use :func:`finish` on every chart: it sets the finding as the title and puts a source line,
 naming catalog sources and their grades, under the chart.
@@ -33,6 +36,10 @@ __all__ = [
     "GRADE_COLORS",
     "theme",
     "render",
+    "notebook_bundle",
+    "vegalite5_spec",
+    "BOOK_MIME",
+    "VEGALITE5_MIME",
     "finish",
     "text_alternative",
     "source_line",
@@ -121,8 +128,46 @@ def _portable(spec: dict) -> dict:
     return walk(spec)  # type: ignore[return-value]
 
 
+#: The MIME type under which a notebook stores the book's HTML embed of a chart. JupyterLab picks
+#: ``text/html`` (rank 50) before its Vega renderer (rank 57) and, for the embed, has no vega-bundle.js,
+#: so the embed must not be ``text/html`` in a notebook; only the book's myst-nb plugin shows this type.
+BOOK_MIME = "application/vnd.waferscale.chart+html"
+#: What JupyterLab 4's built-in ``@jupyterlab/vega5-extension`` draws (Vega-Lite 5, bundled with JupyterLab).
+VEGALITE5_MIME = "application/vnd.vegalite.v5+json"
+_VEGALITE5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def vegalite5_spec(spec: dict) -> dict:
+    """The spec for Vega-Lite 5: the same JSON with a Vega-Lite 5 ``$schema``.
+
+    The book's charts use nothing that Vega-Lite 6 added: compiled by Vega-Lite 5.8 (vl-convert) 35 of the
+    37 charts give the same SVG as Vega-Lite 6.4, the other two differ in clip-path ids and half-pixel label
+    offsets; tests/test_jupyterlab.py draws every chapter's charts in JupyterLab (its Vega-Lite 5.6).
+    Only ``$schema`` changes, so that vega-embed does not warn about a version mismatch.
+    """
+    out = dict(spec)
+    out["$schema"] = _VEGALITE5_SCHEMA
+    return out
+
+
+def notebook_bundle(spec: dict, **options: object) -> tuple[dict[str, object], dict[str, object]]:
+    """The altair renderer: what a notebook stores for a chart (the ``waferscale`` renderer).
+
+    :func:`render`'s bundle with its ``text/html`` embed stored as :data:`BOOK_MIME`: the built book
+    shows that embed (``waferscale._mystnb``), JupyterLab draws the Vega-Lite 5 JSON. The output's
+    metadata asks JupyterLab for what the book does: SVG, and no action menu (whose "Open in Vega
+    Editor" would leave the machine).
+    """
+    bundle = render(spec, **options)
+    data = {BOOK_MIME if k == "text/html" else k: v for k, v in bundle.items()}
+    return data, {VEGALITE5_MIME: {"embed_options": {"renderer": "svg", "actions": False}}}
+
+
 def render(spec: dict, **_: object) -> dict[str, object]:
-    """Altair renderer: a deterministic HTML embed plus the Vega-Lite JSON for JupyterLab.
+    """A chart's deterministic HTML embed for a web page, plus its Vega-Lite 5 JSON and a text line.
+
+    ``text/html`` is what a page of the book shows; :func:`notebook_bundle`, the altair renderer,
+    stores it under :data:`BOOK_MIME` instead, so that JupyterLab draws the Vega-Lite JSON.
 
     Numbers are rounded first (:func:`_portable`). The element id is ``ws-chart-`` followed by the first
     12 hex digits of the SHA-256 of the canonical spec JSON (and a counter if the same chart is shown twice in one kernel).
@@ -150,7 +195,7 @@ def render(spec: dict, **_: object) -> dict[str, object]:
     )
     return {
         "text/html": body,
-        f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.')[0]}+json": spec,
+        VEGALITE5_MIME: vegalite5_spec(spec),
         "text/plain": f"<chart {cid}: {desc}>",
     }
 
@@ -310,7 +355,7 @@ def write_bundle(folder: str | Path) -> Path:
 def _setup() -> None:
     alt.theme.register("waferscale", enable=True)(theme)
     if "waferscale" not in alt.renderers.names():
-        alt.renderers.register("waferscale", render)
+        alt.renderers.register("waferscale", notebook_bundle)
     alt.renderers.enable("waferscale")
 
 
