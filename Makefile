@@ -20,8 +20,8 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP)
 
 # --- the book ----------------------------------------------------------------------------------
-# Notebooks are executed afresh on every build (execute_notebooks: force), so a change in lib/
-# can never be served from a stale cache. -W turns every warning into an error.
+# The book shows the notebooks' committed outputs (execute_notebooks: off); `make test` proves they are
+# what a fresh run gives on any CPU, and `make execute` refreshes them. -W turns every warning into an error.
 book: $(STAMP)
 	$(BIN)/python -m waferscale.charts bundle _static
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
@@ -37,8 +37,11 @@ pdf: book chromium
 # Unit, property and docstring-example tests of lib/, strict nbval over every notebook, the build with -W,
 # the headless-Chromium audit of the built pages (offline, sliders, axe-core, links, screenshots; reports
 # in _build/reports/) and the printable edition (tests/test_pdf.py prints _build/pdf/book.pdf as `make pdf` does).
+# Every notebook runs twice: strict nbval with this machine's numpy, and tests/test_notebooks.py byte for byte
+# with numpy's SIMD dispatch limited to the baseline (a stand-in for another CPU). Two workers, one per core;
+# each test file (so each notebook's cells) stays on one worker.
 test: book chromium a11y
-	$(BIN)/python -m pytest tests chapters lib/waferscale --nbval --doctest-modules -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests chapters lib/waferscale --nbval --doctest-modules -p no:cacheprovider
 
 # axe-core for the accessibility check, from the npm registry, pinned with its integrity hash.
 a11y: tests/a11y/node_modules/axe-core/axe.min.js
