@@ -48,6 +48,7 @@ import numpy as np
 from . import interconnect as ic
 from . import workloads as wl
 from .catalog import Catalog
+from .checks import MAX_COUNT, check_choice, check_int, check_real
 from .workloads import BYTES_PER_VALUE, Transformer, bytes_per_value
 
 __all__ = ["Params", "System", "system_links", "gpu_systems", "system", "system_ids", "Decode", "decode", "prefill_s",
@@ -428,11 +429,8 @@ class Decode:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def _check_int(name: str, value, lo: int = 1) -> int:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if not ok or not float(value).is_integer() or int(value) < lo:
-        raise ValueError(f"{name}={value!r} is out of range; need an integer >= {lo}")
-    return int(value)
+def _check_int(name: str, value, lo: int = 1, hi: int = MAX_COUNT) -> int:
+    return check_int(name, value, lo, hi)
 
 
 def _chips_needed(m: Transformer, s: System, precision: str, users: int, ctx: int) -> int:

@@ -38,6 +38,8 @@ from typing import Callable, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .checks import BIG, check_array, check_choice
+
 __all__ = [
     "MODELS",
     "expected_defects",
@@ -58,19 +60,14 @@ Model = Literal["poisson", "murphy", "seeds", "bose_einstein", "negative_binomia
 
 
 # -- input checks --------------------------------------------------------------------------------
-def _array(name: str, value: ArrayLike, *, lo: float = 0.0, lo_open: bool = False, hi: float = math.inf,
-           hi_open: bool = True, integer: bool = False) -> NDArray[np.float64]:
-    """Return ``value`` as a float array, or raise ValueError naming ``name``, the value and the range."""
-    arr = np.asarray(value, dtype=float)
-    bad = ~np.isfinite(arr) | (arr <= lo if lo_open else arr < lo) | (arr >= hi if hi_open else arr > hi)
-    if integer:
-        bad |= arr != np.round(arr)
-    if np.any(bad):
-        first = arr[bad].flat[0] if arr.ndim else float(arr)
-        left, right = ("(" if lo_open else "["), (")" if hi_open else "]")
-        kind = "an integer " if integer else ""
-        raise ValueError(f"{name}={first:g} is out of range; allowed: {kind}{left}{lo:g}, {hi:g}{right}")
-    return arr
+def _array(name: str, value: ArrayLike, *, lo: float = 0.0, lo_open: bool = False, hi: float = BIG,
+           hi_open: bool = False, integer: bool = False) -> NDArray[np.float64]:
+    """Return ``value`` as a float array, or raise ValueError naming ``name``, the value and the range.
+
+    A thin alias of :func:`waferscale.checks.check_array` (the package's one checker); the default
+    upper bound is :data:`waferscale.checks.BIG`.
+    """
+    return check_array(name, value, lo, hi, lo_open=lo_open, hi_open=hi_open, integer=integer)
 
 
 def expected_defects(area_mm2: ArrayLike, defects_per_cm2: ArrayLike) -> NDArray[np.float64]:
