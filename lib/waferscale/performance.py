@@ -324,6 +324,8 @@ def acceptance_from_length(mean_accepted: float, spec_tokens: int) -> float:
     >>> round(acceptance_from_length(1.875, 3), 6)
     0.5
     """
+    k = check_int("spec_tokens", spec_tokens, 0, 1024)
+    check_real("mean_accepted", mean_accepted, 1.0, k + 1.0)
     if not (1 <= mean_accepted <= spec_tokens + 1):
         raise ValueError(f"mean_accepted={mean_accepted!r} is out of range; need 1 <= tau <= spec_tokens + 1 "
                          f"= {spec_tokens + 1}")
@@ -530,10 +532,8 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
         params = fitted(cat)
     ctx = _check_int("context_tokens", context_tokens)
     prompt = _check_int("prompt_tokens", prompt_tokens)
-    k = _check_int("spec_tokens", spec_tokens, 0)
-    p = float(spec_accept)
-    if not (0.0 <= p < 1.0) or (k == 0 and p != 0.0 and False):
-        raise ValueError(f"spec_accept={spec_accept!r} is out of range; need 0 <= p < 1")
+    k = _check_int("spec_tokens", spec_tokens, 0, 1024)
+    p = check_real("spec_accept", spec_accept, 0.0, 1.0, hi_open=True)
     if chips is not None:
         chips = _check_int("chips", chips)
     if users == "max":

@@ -176,14 +176,14 @@ def off_wafer_share(neighbour_share: float, wafers: int) -> float:
     0.5
     """
     s = _num("neighbour_share", neighbour_share, 0, 1)
-    w = _num("wafers", wafers, 1)
+    w = float(check_int("wafers", wafers, 1, 2**30))
     return (1.0 - s) * (1.0 - 1.0 / w)
 
 
 def mean_hops(neighbour_share: float, width_pe: int, height_pe: int) -> float:
     """Mean hops a byte travels on a W x H mesh: :math:`\\bar h = s + (1 - s)(W + H)/3`."""
     s = _num("neighbour_share", neighbour_share, 0, 1)
-    W, H = _num("width_pe", width_pe, 1), _num("height_pe", height_pe, 1)
+    W, H = float(check_int("width_pe", width_pe, 1, 2**30)), float(check_int("height_pe", height_pe, 1, 2**30))
     return s + (1.0 - s) * max(1.0, (W + H) / 3.0)
 
 
