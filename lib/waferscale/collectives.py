@@ -250,6 +250,13 @@ def hierarchical_all_reduce(message_bytes: float, ranks_per_node: int, nodes: in
     n = check_bytes("message_bytes", message_bytes)
     G = check_ranks("ranks_per_node", ranks_per_node)
     M = check_ranks("nodes", nodes)
+    check_ranks("ranks_per_node * nodes", G * M)
+    check_positive("inner_bytes_per_s_per_dir", inner_bytes_per_s_per_dir)
+    check_positive("outer_bytes_per_s_per_dir", outer_bytes_per_s_per_dir)
+    check_bytes("inner_latency_s", inner_latency_s)
+    check_bytes("outer_latency_s", outer_latency_s)
+    check_bytes("inner_energy_j_per_bit", inner_energy_j_per_bit)
+    check_bytes("outer_energy_j_per_bit", outer_energy_j_per_bit)
     rs = reduce_scatter(n, G, inner_bytes_per_s_per_dir, inner_latency_s, inner_energy_j_per_bit)
     ar = ring_all_reduce(n / G, M, outer_bytes_per_s_per_dir, outer_latency_s, outer_energy_j_per_bit)
     # every GPU of the node runs its own cross-node ring: G rings in parallel

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .catalog import Catalog
+from .checks import BIG, check_choice, check_int, check_real
 
 __all__ = [
     "Tier",
@@ -44,37 +45,23 @@ __all__ = [
 
 
 # -- input checks (shared with collectives) -----------------------------------------------------
-def check_bytes(name: str, value: float) -> float:
-    """Return ``value`` as float if it is a finite number >= 0, else raise ValueError naming it."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a number; need a finite number >= 0") from None
-    if not math.isfinite(x) or x < 0:
-        raise ValueError(f"{name}={value!r} is out of range; need a finite number >= 0")
-    return x
+#: Largest rank (endpoint) count the models accept: far beyond any machine, and every count is exact.
+MAX_RANKS = 2**30
 
 
-def check_positive(name: str, value: float) -> float:
-    """Return ``value`` as float if it is a finite number > 0, else raise ValueError naming it."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a number; need a finite number > 0") from None
-    if not math.isfinite(x) or x <= 0:
-        raise ValueError(f"{name}={value!r} is out of range; need a finite number > 0")
-    return x
+def check_bytes(name: str, value: float, hi: float = BIG) -> float:
+    """Return ``value`` as float if it is a real number in ``[0, hi]``, else raise ValueError naming it."""
+    return check_real(name, value, 0.0, hi)
 
 
-def check_ranks(name: str, value: int) -> int:
-    """Return ``value`` as int if it is an integer >= 1, else raise ValueError naming it."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if not ok or not float(value).is_integer():
-        raise ValueError(f"{name}={value!r} is out of range; need an integer >= 1")
-    n = int(value)
-    if n < 1:
-        raise ValueError(f"{name}={value!r} is out of range; need an integer >= 1")
-    return n
+def check_positive(name: str, value: float, hi: float = BIG) -> float:
+    """Return ``value`` as float if it is a real number in ``(0, hi]``, else raise ValueError naming it."""
+    return check_real(name, value, 0.0, hi, lo_open=True)
+
+
+def check_ranks(name: str, value: int, hi: int = MAX_RANKS) -> int:
+    """Return ``value`` as int if it is a whole number in ``[1, hi]``, else raise ValueError naming it."""
+    return check_int(name, value, 1, hi)
 
 
 # -- tiers ----------------------------------------------------------------------------------------
@@ -283,17 +270,21 @@ def switch_levels(endpoints: int, switch_ports: int) -> int:
 
     One level serves up to k endpoints, two up to k²/2, three up to k³/4 (folded Clos).
 
+    Allowed: ``endpoints`` an integer in [1, 2³⁰], ``switch_ports`` an integer in [2, 2²⁰]; with
+    radix 2 or 3 extra levels add no endpoints, so ``endpoints`` must be at most ``switch_ports``.
+    Runs in O(log endpoints) (it used to loop forever at radix 2 or 3).
+
     Examples
     --------
     >>> [switch_levels(n, 64) for n in (2, 64, 65, 2048, 2049)]
     [1, 1, 2, 2, 3]
     """
     n = check_ranks("endpoints", endpoints)
-    k = check_ranks("switch_ports", switch_ports)
-    if k < 2:
-        raise ValueError(f"switch_ports={switch_ports!r} is out of range; need an integer >= 2")
+    k = check_int("switch_ports", switch_ports, 2, 2**20)
+    if k < 4 and n > k:  # radix 2 or 3: k // 2 = 1, so extra levels add no endpoints
+        check_int("endpoints", endpoints, 1, k)
     levels, capacity = 1, k
-    while capacity < n:
+    while capacity < n:  # capacity at least doubles per level (k >= 4): at most 30 levels
         levels += 1
         capacity = k * (k // 2) ** (levels - 1)
     return levels
@@ -347,8 +338,7 @@ def scaleout_path(cat: Catalog, endpoints: int, switch: str = "ib_ndr", switch_o
     With 1.6T pluggables (18.75 pJ/bit each) at every end, PCIe Gen5 host links (6.5 pJ/bit)
     and one switch level: 2 x 6.5 + 4 x 18.75 = 88 pJ/bit, 85 % of it in conversion.
     """
-    if bound not in ("value", "low", "high"):
-        raise ValueError(f"bound={bound!r} is not allowed; use 'value', 'low' or 'high'")
+    check_choice("bound", bound, ("value", "low", "high"))
     i = {"value": 0, "low": 1, "high": 2}[bound]
 
     def e(tid: str) -> float:

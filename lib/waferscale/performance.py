@@ -48,6 +48,7 @@ import numpy as np
 from . import interconnect as ic
 from . import workloads as wl
 from .catalog import Catalog
+from .checks import MAX_COUNT, check_choice, check_int, check_real
 from .workloads import BYTES_PER_VALUE, Transformer, bytes_per_value
 
 __all__ = ["Params", "System", "system_links", "gpu_systems", "system", "system_ids", "Decode", "decode", "prefill_s",
@@ -323,6 +324,8 @@ def acceptance_from_length(mean_accepted: float, spec_tokens: int) -> float:
     >>> round(acceptance_from_length(1.875, 3), 6)
     0.5
     """
+    k = check_int("spec_tokens", spec_tokens, 0, 1024)
+    check_real("mean_accepted", mean_accepted, 1.0, k + 1.0)
     if not (1 <= mean_accepted <= spec_tokens + 1):
         raise ValueError(f"mean_accepted={mean_accepted!r} is out of range; need 1 <= tau <= spec_tokens + 1 "
                          f"= {spec_tokens + 1}")
@@ -428,11 +431,8 @@ class Decode:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def _check_int(name: str, value, lo: int = 1) -> int:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if not ok or not float(value).is_integer() or int(value) < lo:
-        raise ValueError(f"{name}={value!r} is out of range; need an integer >= {lo}")
-    return int(value)
+def _check_int(name: str, value, lo: int = 1, hi: int = MAX_COUNT) -> int:
+    return check_int(name, value, lo, hi)
 
 
 def _chips_needed(m: Transformer, s: System, precision: str, users: int, ctx: int) -> int:
@@ -532,10 +532,8 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
         params = fitted(cat)
     ctx = _check_int("context_tokens", context_tokens)
     prompt = _check_int("prompt_tokens", prompt_tokens)
-    k = _check_int("spec_tokens", spec_tokens, 0)
-    p = float(spec_accept)
-    if not (0.0 <= p < 1.0) or (k == 0 and p != 0.0 and False):
-        raise ValueError(f"spec_accept={spec_accept!r} is out of range; need 0 <= p < 1")
+    k = _check_int("spec_tokens", spec_tokens, 0, 1024)
+    p = check_real("spec_accept", spec_accept, 0.0, 1.0, hi_open=True)
     if chips is not None:
         chips = _check_int("chips", chips)
     if users == "max":

@@ -29,7 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .catalog import Catalog
+from .checks import check_int, check_real
 from .yields import _array, array_yield
+
+#: Largest expected Monte Carlo work (sampled defects plus per-wafer overhead) one call accepts.
+MAX_MC_WORK = 5e6
 
 __all__ = ["WaferArray", "MonteCarloResult", "simulate", "from_catalog", "spare_fraction", "segment_cores",
            "required_spare_fraction"]
@@ -146,15 +150,27 @@ def simulate(arr: WaferArray, defects_per_cm2: float, n_wafers: int, *, alpha: f
     alpha : float, optional
         Clustering parameter (> 0) of the gamma-mixed Poisson; ``None`` means unclustered Poisson.
     seed : int
-        Seed of numpy's default generator: the same seed gives the same result.
+        Seed of numpy's default generator: the same seed gives the same result (in [0, 2⁶³]).
+
+    Running time is bounded: the expected work ``n_wafers × (λ_wafer + 1 [+ blocks if clustered])``
+    may not exceed ``MAX_MC_WORK`` = 5·10⁶ (about a second), so ``n_wafers`` is an integer in
+    ``[1, MAX_MC_WORK // that per-wafer work]`` and ``defects_per_cm2`` is in ``[0, 1e3]`` (less for
+    an array so large that one wafer would exceed the budget); ``alpha`` in (0, 1e6]; ``chunk`` in [1, 10⁶].
     """
-    d = float(_array("defects_per_cm2", defects_per_cm2))
-    n_total = int(_array("n_wafers", n_wafers, lo=1.0, integer=True))
+    if not isinstance(arr, WaferArray):
+        raise ValueError(f"arr={arr!r} is not allowed; allowed: a WaferArray")
+    per_cm2 = (arr.core_area_total_mm2 + arr.critical_area_mm2) / 100.0
+    d_max = min(1e3, MAX_MC_WORK / per_cm2) if per_cm2 > 0 else 1e3
+    d = check_real("defects_per_cm2", defects_per_cm2, 0.0, d_max)
     if alpha is not None:
-        _array("alpha", alpha, lo=0.0, lo_open=True)
-    rng = np.random.default_rng(seed)
+        check_real("alpha", alpha, 0.0, 1e6, lo_open=True)
+    seed = check_int("seed", seed, 0, 2**63)
+    chunk = check_int("chunk", chunk, 1, 10**6)
     lam_cores = d * arr.core_area_total_mm2 / 100.0
     lam_crit = d * arr.critical_area_mm2 / 100.0
+    per_wafer = lam_cores + lam_crit + 1.0 + (arr.blocks if alpha is not None else 0.0)
+    n_total = check_int("n_wafers", n_wafers, 1, max(1, int(MAX_MC_WORK // per_wafer)))
+    rng = np.random.default_rng(seed)
     good = defects = bad_cores = 0
     done = 0
     while done < n_total:

@@ -47,6 +47,7 @@ import pandas as pd
 from . import collectives as co
 from . import interconnect as ic
 from .catalog import Catalog
+from .checks import BIG, check_choice, check_int, check_real
 
 __all__ = [
     "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "Profile", "Thresholds", "GpuStep", "WaferStep",
@@ -92,14 +93,9 @@ SWEEPS: dict[str, np.ndarray] = {
 }
 
 
-def _num(name: str, value: float, lo: float, hi: float = math.inf, *, lo_open: bool = False) -> float:
+def _num(name: str, value: float, lo: float, hi: float = BIG, *, lo_open: bool = False) -> float:
     """``value`` as float if finite and within [lo, hi] (or (lo, hi]); else ValueError naming it."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    x = float(value) if ok else math.nan
-    if not ok or x < lo or x > hi or (lo_open and x == lo):
-        left = "(" if lo_open else "["
-        raise ValueError(f"{name}={value!r} is out of range; allowed {left}{lo:g}, {hi:g}]")
-    return x
+    return check_real(name, value, lo, hi, lo_open=lo_open)
 
 
 # -- descriptors ---------------------------------------------------------------------------------
@@ -180,14 +176,14 @@ def off_wafer_share(neighbour_share: float, wafers: int) -> float:
     0.5
     """
     s = _num("neighbour_share", neighbour_share, 0, 1)
-    w = _num("wafers", wafers, 1)
+    w = float(check_int("wafers", wafers, 1, 2**30))
     return (1.0 - s) * (1.0 - 1.0 / w)
 
 
 def mean_hops(neighbour_share: float, width_pe: int, height_pe: int) -> float:
     """Mean hops a byte travels on a W x H mesh: :math:`\\bar h = s + (1 - s)(W + H)/3`."""
     s = _num("neighbour_share", neighbour_share, 0, 1)
-    W, H = _num("width_pe", width_pe, 1), _num("height_pe", height_pe, 1)
+    W, H = float(check_int("width_pe", width_pe, 1, 2**30)), float(check_int("height_pe", height_pe, 1, 2**30))
     return s + (1.0 - s) * max(1.0, (W + H) / 3.0)
 
 

@@ -60,6 +60,7 @@ from . import collectives as co
 from . import interconnect as ic
 from . import scaling as sc
 from .catalog import Catalog
+from .checks import check_real
 from .workloads import Transformer, bytes_per_value
 
 __all__ = ["Step", "train_step", "training_curve", "state_bytes_per_param", "OPTIMIZER_BYTES_PER_PARAM", "VALIDATION",
@@ -119,9 +120,7 @@ class Step:
 
 
 def _check(name: str, value: float, lo: float, hi: float) -> float:
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
-        raise ValueError(f"{name}={value!r} is out of range; allowed {lo} <= {name} <= {hi}")
-    return float(value)
+    return check_real(name, value, lo, hi)
 
 
 def _chip_flops(cat: Catalog, build: sc.Build) -> float:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .catalog import Catalog
+from .checks import BIG, check_array, check_real
 
 __all__ = ["BYTES_PER_VALUE", "Transformer", "model", "models", "model_ids", "ShapeLaw", "fit_shape_law",
            "synthetic", "bytes_per_value", "expected_distinct_experts"]
@@ -62,7 +63,9 @@ def expected_distinct_experts(experts: float, experts_active: float, tokens):
     >>> round(float(expected_distinct_experts(128, 1, 128)), 1)
     81.1
     """
-    t = np.asarray(tokens, dtype=float)
+    e = check_real("experts", experts, 0.0, 1e6)
+    check_real("experts_active", experts_active, 0.0, e)
+    t = check_array("tokens", tokens, 0.0, BIG)
     if experts <= 0:
         return np.zeros_like(t)
     return experts * (1.0 - (1.0 - experts_active / experts) ** t)
@@ -307,8 +310,7 @@ def synthetic(law: ShapeLaw, params: float) -> Transformer:
     >>> m.layers, m.hidden_size % 128
     (538, 0)
     """
-    if not (isinstance(params, (int, float)) and math.isfinite(params) and params >= 1e8):
-        raise ValueError(f"params={params!r} is out of range; need a finite number >= 1e8")
+    params = check_real("params", params, 1e8, 1e16)
     layers = max(1, int(round(law.a * params ** law.b)))
     h = math.sqrt(params / (law.params_per_layer_per_h2 * layers))
     hidden = max(law.head_dim, int(round(h / law.head_dim)) * law.head_dim)

@@ -38,6 +38,8 @@ from typing import Callable, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .checks import BIG, check_array, check_choice
+
 __all__ = [
     "MODELS",
     "expected_defects",
@@ -54,23 +56,22 @@ __all__ = [
     "array_yield",
 ]
 
+#: Longest repair segment and most spares per segment the analytic models accept.
+MAX_SEGMENT = 1e6
+MAX_SPARES = 1000
+
 Model = Literal["poisson", "murphy", "seeds", "bose_einstein", "negative_binomial"]
 
 
 # -- input checks --------------------------------------------------------------------------------
-def _array(name: str, value: ArrayLike, *, lo: float = 0.0, lo_open: bool = False, hi: float = math.inf,
-           hi_open: bool = True, integer: bool = False) -> NDArray[np.float64]:
-    """Return ``value`` as a float array, or raise ValueError naming ``name``, the value and the range."""
-    arr = np.asarray(value, dtype=float)
-    bad = ~np.isfinite(arr) | (arr <= lo if lo_open else arr < lo) | (arr >= hi if hi_open else arr > hi)
-    if integer:
-        bad |= arr != np.round(arr)
-    if np.any(bad):
-        first = arr[bad].flat[0] if arr.ndim else float(arr)
-        left, right = ("(" if lo_open else "["), (")" if hi_open else "]")
-        kind = "an integer " if integer else ""
-        raise ValueError(f"{name}={first:g} is out of range; allowed: {kind}{left}{lo:g}, {hi:g}{right}")
-    return arr
+def _array(name: str, value: ArrayLike, *, lo: float = 0.0, lo_open: bool = False, hi: float = BIG,
+           hi_open: bool = False, integer: bool = False) -> NDArray[np.float64]:
+    """Return ``value`` as a float array, or raise ValueError naming ``name``, the value and the range.
+
+    A thin alias of :func:`waferscale.checks.check_array` (the package's one checker); the default
+    upper bound is :data:`waferscale.checks.BIG`.
+    """
+    return check_array(name, value, lo, hi, lo_open=lo_open, hi_open=hi_open, integer=integer)
 
 
 def expected_defects(area_mm2: ArrayLike, defects_per_cm2: ArrayLike) -> NDArray[np.float64]:
@@ -153,6 +154,10 @@ def die_yield(model: str, area_mm2: ArrayLike, defects_per_cm2: ArrayLike, *, al
     """Yield by model name; ``alpha`` is used by the negative binomial, ``layers`` by Bose–Einstein."""
     if model not in MODELS:
         raise ValueError(f"model={model!r} is not one of {sorted(MODELS)}")
+    if alpha is not None:
+        _array("alpha", alpha, lo=0.0, lo_open=True)
+    if layers is not None:
+        _array("layers", layers, lo=0.0, lo_open=True)
     if model == "negative_binomial":
         return negative_binomial(area_mm2, defects_per_cm2, 2.0 if alpha is None else alpha)
     if model == "bose_einstein":
@@ -167,13 +172,14 @@ def dies_per_wafer(wafer_diameter_mm: ArrayLike, die_area_mm2: ArrayLike) -> NDA
     ``DPW = π (d/2)² / A − π d / √(2 A)``
 
     The second term is the wafer's circumference over the die's diagonal: the partial dies lost
-    at the rim. Returns 0 where the die is too large for any whole copy by this formula.
+    at the rim. Allowed: ``wafer_diameter_mm`` in (0, 1e6], ``die_area_mm2`` in [1e-6, 1e12]
+    (so the count stays finite). Returns 0 where the die is too large for any whole copy by this formula.
 
     >>> round(float(dies_per_wafer(300.0, 225.0))), round(float(dies_per_wafer(300.0, 100.0)))   # H&P: 270, 640
     (270, 640)
     """
-    d = _array("wafer_diameter_mm", wafer_diameter_mm, lo=0.0, lo_open=True)
-    a = _array("die_area_mm2", die_area_mm2, lo=0.0, lo_open=True)
+    d = _array("wafer_diameter_mm", wafer_diameter_mm, lo=0.0, lo_open=True, hi=1e6)
+    a = _array("die_area_mm2", die_area_mm2, lo=1e-6, hi=1e12)
     n = np.pi * (d / 2.0) ** 2 / a - np.pi * d / np.sqrt(2.0 * a)
     return np.maximum(n, 0.0)
 
@@ -201,12 +207,15 @@ def segment_yield(core_area_mm2: ArrayLike, defects_per_cm2: ArrayLike, segment_
     """Probability that a repair segment of ``segment_cores`` physical cores has at most
     ``spares_per_segment`` defective cores, with Poisson defects.
 
+    Allowed: ``segment_cores`` an integer in [1, 10⁶], ``spares_per_segment`` an integer in
+    [0, 1000] (the CDF is summed term by term, so the cap bounds the time: well under a second).
+
     A core is defective with probability ``p = 1 − exp(−D·A_core)``; the count is binomial:
     ``P = Σ_{k ≤ s} C(L, k) p^k (1−p)^(L−k)``.
     """
-    lam = expected_defects(core_area_mm2, defects_per_cm2)
-    length = _array("segment_cores", segment_cores, lo=1.0, integer=True)
-    s = _array("spares_per_segment", spares_per_segment, lo=0.0, integer=True)
+    lam = expected_defects(_array("core_area_mm2", core_area_mm2), defects_per_cm2)
+    length = _array("segment_cores", segment_cores, lo=1.0, hi=MAX_SEGMENT, integer=True)
+    s = _array("spares_per_segment", spares_per_segment, lo=0.0, hi=MAX_SPARES, integer=True)
     lam, length, s = np.broadcast_arrays(lam, length, s)
     p = -np.expm1(-lam)
     # binomial CDF by the term recurrence t_{k+1} = t_k · (L−k)/(k+1) · p/(1−p), from t_0 = (1−p)^L
@@ -228,7 +237,7 @@ def array_yield(physical_cores: ArrayLike, core_area_mm2: ArrayLike, defects_per
     segment it is the Poisson yield of the array's core area.
     """
     n = _array("physical_cores", physical_cores, lo=1.0, integer=True)
-    length = _array("segment_cores", segment_cores, lo=1.0, integer=True)
+    length = _array("segment_cores", segment_cores, lo=1.0, hi=MAX_SEGMENT, integer=True)
     seg = segment_yield(core_area_mm2, defects_per_cm2, length, spares_per_segment)
     with np.errstate(divide="ignore"):
         return np.exp((n / length) * np.log(seg))
