@@ -37,7 +37,7 @@ def test_table_output():
 
 @pytest.mark.parametrize("args, message", [
     (["--model", "poisson", "--area-mm2", "-5", "--defects-per-cm2", "0.1"],
-     "error: --area-mm2: -5 is out of range; allowed: a number in (0, 160000]"),
+     "error: --area-mm2: -5 is out of range; allowed: a number in [0.01, 160000]"),
     (["--model", "negative_binomial", "--area-mm2", "5", "--defects-per-cm2", "0.1", "--alpha", "0"],
      "error: --alpha: 0 is out of range; allowed: a number in [0.01, 1000]"),
     (["--model", "negative_binomial", "--area-mm2", "5", "--defects-per-cm2", "0.1", "--alpha", "nan"], "error: --alpha: nan"),

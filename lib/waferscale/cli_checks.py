@@ -59,7 +59,7 @@ class Bound:
 
 
 def _num(x: float) -> str:
-    if float(x).is_integer() and abs(x) < 1e7:
+    if float(x).is_integer() and abs(x) <= 1e7:
         return str(int(x))
     return format(x, "g")
 
@@ -67,7 +67,7 @@ def _num(x: float) -> str:
 #: The range of every numeric option of every command (the same option name means the same range).
 BOUNDS: dict[str, Bound] = {
     # yield
-    "--area-mm2": Bound(0.0, 160_000.0, lo_open=True),  # up to a whole 450 mm wafer (159,043 mm²)
+    "--area-mm2": Bound(0.01, 160_000.0),  # 0.1 mm x 0.1 mm up to a whole 450 mm wafer (159,043 mm²)
     "--defects-per-cm2": Bound(0.0, 100.0),  # 0 (perfect) .. 100 per cm² (far beyond any production line)
     "--alpha": Bound(0.01, 1000.0),  # clustering: 0.3-5 in practice; 1000 is already Poisson
     "--layers": Bound(1.0, 100.0),  # H&P use 7.5-15.5 critical layers
