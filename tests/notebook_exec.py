@@ -19,7 +19,7 @@ KERNEL = "python3"
 def execute_to_text(path: str | Path, timeout: int = 600, env: dict[str, str] | None = None) -> str:
     """Run ``path`` top to bottom in a fresh kernel (cwd = its folder) and return the notebook JSON.
 
-    ``env``, if given, is the kernel's whole environment (e.g. :func:`portable_env.reduced_simd_env`).
+    ``env``, if given, is the kernel's whole environment (e.g. :func:`portable_env.baseline_env`).
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)

@@ -36,19 +36,23 @@ def test_list_models():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--chips", "0"], "chips=0"),
-    (["--precision", "int3"], "precision='int3'"),
-    (["--users", "-2"], "users=-2"),
-    (["--users", "many"], "users='many'"),
+    (["--chips", "0"], "error: --chips: 0 is out of range; allowed: an integer in [1, 100000]"),
+    (["--precision", "int3"], "error: --precision: 'int3' is not one of the allowed values: bf16, fp16, fp8, fp4"),
+    (["--users", "-2"], "error: --users: -2 is out of range; allowed: an integer in [1, 1000000] or 'max'"),
+    (["--users", "many"], "error: --users: 'many' is not an integer or 'max'"),
+    (["--chips", "1024"], "error: --chips: 1024 exceeds the 8 GPUs of one dgx_h100; allowed: an integer in [1, 8]"),
+    (["--spec-accept", "0.5", "--spec-tokens", "0"], "error: --spec-accept: 0.5 needs --spec-tokens >= 1"),
+    (["--chips", "9" * 400], "error: --chips: 9999999999999999999…(400 digits) is out of range"),
 ])
 def test_bad_values_exit_2(args, message):
     out = run("decode", "--system", "dgx_h100", "--model", "llama3_1_8b", *args)
-    assert out.returncode == 2 and message in out.stderr
+    assert out.returncode == 2 and out.stderr.startswith(message) and len(out.stderr.splitlines()) == 1, out.stderr
 
 
 def test_model_too_big_exits_2():
     out = run("decode", "--system", "h100_sxm", "--model", "llama3_1_405b")
-    assert out.returncode == 2 and "needs 11 chips" in out.stderr
+    assert out.returncode == 2 and out.stderr.startswith("error: --chips: 1 (the default) is too few")
+    assert "needs 11 chips of h100_sxm" in out.stderr
 
 
 def test_train_json_and_bad_input():
@@ -57,4 +61,4 @@ def test_train_json_and_bad_input():
     doc = json.loads(out.stdout)
     assert doc["tp"] * doc["pp"] * doc["dp"] == 512 and 0 < doc["efficiency"] <= 1
     bad = run("train", "--build", "cs3", "--model", "llama3_1_70b", "--chips", "4", "--utilisation", "2")
-    assert bad.returncode == 2 and "utilisation=2.0" in bad.stderr
+    assert bad.returncode == 2 and bad.stderr == "error: --utilisation: 2 is out of range; allowed: a number in [0.001, 1]\n"

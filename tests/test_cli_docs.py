@@ -9,6 +9,10 @@ status 2; every other example must exit 0. The commands run against the package'
 After a catalog or model change, ``python tests/test_cli_docs.py --write`` rewrites the outputs of the
 exact blocks, and re-spaces the lines of excerpts as the command prints them (which lines an excerpt shows is
 left to a person).
+
+Each example runs twice: as is, and with numpy's runtime SIMD dispatch limited to the baseline and one BLAS
+thread (:func:`portable_env.baseline_env`), a stand-in for a machine with another CPU; both must print what
+the page shows. A negative control shows that this second leg catches an output that depends on the CPU.
 """
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from portable_env import baseline_env, disabled_features  # noqa: E402
 
 PAGE = Path(__file__).resolve().parents[1] / "chapters" / "cli.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
@@ -38,13 +45,19 @@ def examples(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-def run(command: str) -> subprocess.CompletedProcess:
+def _env(portable: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "WAFERSCALE_DATA"}
+    env["COLUMNS"] = "80"
+    return baseline_env(env) if portable else env
+
+
+def run(command: str, portable: bool = False) -> subprocess.CompletedProcess:
+    """Run one page example (``portable``: with numpy's dispatch limited to the baseline, one BLAS thread)."""
     args = shlex.split(command)
     if args[:3] != ["python", "-m", "waferscale"]:
         raise ValueError(f"command={command!r} must start with 'python -m waferscale'")
-    env = {k: v for k, v in os.environ.items() if k != "WAFERSCALE_DATA"}
-    env["COLUMNS"] = "80"
-    return subprocess.run([sys.executable, *args[1:]], capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([sys.executable, *args[1:]], capture_output=True, text=True, timeout=300,
+                          env=_env(portable))
 
 
 def _squash(line: str) -> str:
@@ -83,31 +96,55 @@ def test_excerpt_matching_is_strict():
     assert matches(["  1", "2"], "  1  \n2\n") and not matches(["1"], "1\n2\n")
 
 
-@pytest.mark.parametrize("command,expected", EXAMPLES, ids=[c.removeprefix("python -m waferscale ") for c, _ in EXAMPLES])
-def test_example_prints_what_the_page_shows(command, expected):
-    r = run(command)
+def check_example(command: str, expected: list[str], portable: bool) -> None:
+    r = run(command, portable)
     is_error = bool(expected) and expected[0].startswith("error:")
     assert r.returncode == (2 if is_error else 0), r.stderr
     shown = r.stderr if is_error else r.stdout
-    assert matches(expected, shown), f"`{command}` printed:\n{shown}"
+    leg = " with baseline SIMD dispatch and one BLAS thread" if portable else ""
+    assert matches(expected, shown), f"`{command}`{leg} printed:\n{shown}"
+    if is_error:
+        assert len(r.stderr.splitlines()) == 1 and not r.stdout, r.stderr
 
 
-def write() -> int:
-    """Rewrite the output of every exact block on the page with what the command prints now."""
-    text = PAGE.read_text(encoding="utf-8")
-
-    def redo(m: re.Match) -> str:
-        lines = m.group(1).rstrip("\n").split("\n")
-        r = run(lines[0][2:])
-        shown = (r.stderr if r.returncode else r.stdout).rstrip("\n")
-        if "..." in lines[1:]:  # keep the excerpt's lines, in the spacing the command prints them with
-            got = {_squash(g): g.rstrip() for g in shown.split("\n")}
-            shown = "\n".join(e if e == "..." else got.get(_squash(e), e) for e in lines[1:])
-        return f"```console\n{lines[0]}\n{shown}\n```"
-
-    PAGE.write_text(BLOCK.sub(redo, text), encoding="utf-8")
-    return 0
+IDS = [c.removeprefix("python -m waferscale ") for c, _ in EXAMPLES]
 
 
-if __name__ == "__main__":
-    sys.exit(write() if sys.argv[1:] == ["--write"] else 0)
+@pytest.mark.parametrize("command,expected", EXAMPLES, ids=IDS)
+def test_example_prints_what_the_page_shows(command, expected):
+    check_example(command, expected, portable=False)
+
+
+@pytest.mark.parametrize("command,expected", EXAMPLES, ids=IDS)
+def test_example_prints_the_same_with_baseline_simd(command, expected):
+    """The reduced-SIMD leg: the same output with numpy's dispatch limited to the baseline, one BLAS thread."""
+    check_example(command, expected, portable=True)
+
+
+#: A helper whose 17-digit output depends on the SIMD kernels numpy dispatches to (tanh differs in the
+#: last bit between AVX-512 and the baseline on the machines this was written on), and its 6-digit form.
+PROBE = ("import numpy as np; s = float(np.tanh(np.linspace(0.01, 1.0, 1000)).sum()); "
+         "print(repr(s) if {full} else format(s, '.6g'))")
+
+
+def _probe(full: bool, portable: bool) -> str:
+    r = subprocess.run([sys.executable, "-c", PROBE.format(full=full)], capture_output=True, text=True,
+                       timeout=120, env=_env(portable), check=True)
+    return r.stdout
+
+
+def test_the_baseline_leg_catches_cpu_dependent_output():
+    """Negative control: an output printed with 17 digits differs in the reduced-SIMD leg, so the leg can fail;
+    the same number at 6 significant digits (the book's rule) does not.
+
+    On a CPU whose dispatch does not change this tanh (no target beyond the baseline, or the same kernel),
+    the control compares against a deliberately perturbed expectation instead (on the AVX-512 machine this
+    was written on, the two legs print 438.05958789331476 and 438.0595878933148)."""
+    assert _probe(full=False, portable=False) == _probe(full=False, portable=True)
+    default, baseline = _probe(full=True, portable=False), _probe(full=True, portable=True)
+    expected = default.rstrip("\n").split("\n")
+    if default == baseline:
+        expected = [expected[0][:-1] + ("1" if expected[0][-1] != "1" else "2")]
+    assert not matches(expected, baseline), (
+        "the reduced-SIMD leg printed the expected 17 digits: it would not catch a CPU-dependent output")
+    assert matches(default.rstrip("\n").split("\n"), default)

@@ -2,7 +2,7 @@
 
 Strict nbval (``pytest --nbval chapters``) checks that a fresh run with this machine's default numpy
 reproduces every stored output. The test here is the second leg: it runs every notebook again with
-numpy's SIMD dispatch limited to the baseline and one BLAS thread (``portable_env.reduced_simd_env``),
+numpy's SIMD dispatch limited to the baseline and one BLAS thread (``portable_env.baseline_env``),
 standing in for a machine with another CPU, and compares the whole notebook file byte for byte.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 import nbformat
 
 from notebook_exec import execute_to_text
-from portable_env import reduced_simd_env
+from portable_env import baseline_env
 
 from conftest import ROOT, toc_files
 
@@ -51,7 +51,7 @@ def test_fresh_execution_is_byte_identical_to_the_committed_notebook(nb, reduced
 
 @pytest.fixture(scope="module")
 def reduced_env() -> dict[str, str]:
-    env = reduced_simd_env()
+    env = baseline_env()
     assert env["NPY_DISABLE_CPU_FEATURES"] or not _has_dispatch(), "no dispatch target named"
     return env
 
