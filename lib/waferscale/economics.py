@@ -144,7 +144,8 @@ def cost_per_good_mm2_monolithic(area_mm2: ArrayLike, defects_per_cm2: ArrayLike
 class ChipletProcess:
     """Assembly assumptions for chiplets: test escape, bond yield per chiplet, extra silicon for links.
 
-    These are *assumptions*, not sourced facts; the book shows them as sliders. ``extra_silicon_fraction``
+    These are *assumptions*, not sourced facts; the book shows them as sliders. Allowed: ``test_escape`` in
+    [0, 1], ``bond_yield`` in (0, 1], ``extra_silicon_fraction`` in [0, 1] (numbers, not arrays). ``extra_silicon_fraction``
     defaults to the ~10 % AMD reported for its first EPYC (see :func:`amd_reproduction`); pass the catalog's.
     """
 
@@ -153,9 +154,9 @@ class ChipletProcess:
     extra_silicon_fraction: float = 0.0
 
     def __post_init__(self) -> None:
-        _array("test_escape", self.test_escape, lo=0.0, hi=1.0, hi_open=False)
-        _array("bond_yield", self.bond_yield, lo=0.0, lo_open=True, hi=1.0, hi_open=False)
-        _array("extra_silicon_fraction", self.extra_silicon_fraction, lo=0.0, hi=1.0, hi_open=False)
+        check_real("test_escape", self.test_escape, 0.0, 1.0)
+        check_real("bond_yield", self.bond_yield, 0.0, 1.0, lo_open=True)
+        check_real("extra_silicon_fraction", self.extra_silicon_fraction, 0.0, 1.0)
 
 
 def cost_per_good_mm2_chiplets(total_area_mm2: ArrayLike, chiplet_area_mm2: ArrayLike, defects_per_cm2: ArrayLike,
@@ -345,7 +346,8 @@ class TokenAssumptions:
     """Stated economic assumptions (not sourced facts): amortisation, electricity, PUE, utilisation.
 
     Defaults: four-year straight-line amortisation, 0.08 USD/kWh, PUE 1.2, 60 % utilisation; every one is a
-    slider in the book.
+    slider in the book. Allowed: ``amortisation_years`` in (0, 30], ``electricity_usd_per_kwh`` in [0, 10],
+    ``pue`` in [1, 5], ``utilisation`` in (0, 1] (numbers, not arrays).
     """
 
     amortisation_years: float = 4.0
@@ -354,10 +356,10 @@ class TokenAssumptions:
     utilisation: float = 0.6
 
     def __post_init__(self) -> None:
-        _array("amortisation_years", self.amortisation_years, lo=0.0, lo_open=True, hi=30.0, hi_open=False)
-        _array("electricity_usd_per_kwh", self.electricity_usd_per_kwh, lo=0.0, hi=10.0, hi_open=False)
-        _array("pue", self.pue, lo=1.0, hi=5.0, hi_open=False)
-        _array("utilisation", self.utilisation, lo=0.0, lo_open=True, hi=1.0, hi_open=False)
+        check_real("amortisation_years", self.amortisation_years, 0.0, 30.0, lo_open=True)
+        check_real("electricity_usd_per_kwh", self.electricity_usd_per_kwh, 0.0, 10.0)
+        check_real("pue", self.pue, 1.0, 5.0)
+        check_real("utilisation", self.utilisation, 0.0, 1.0, lo_open=True)
 
     def with_(self, **kw: float) -> "TokenAssumptions":
         """A copy with some assumptions changed."""
