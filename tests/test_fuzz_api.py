@@ -74,6 +74,11 @@ def _wire(cat):
     return wire_from_catalog(cat)
 
 
+def _reachable(kw) -> bool:
+    from waferscale.yields import array_yield
+    return float(array_yield(kw["physical_cores"], kw["core_area_mm2"], kw["defects_per_cm2"], 2, 1)) >= kw["target_yield"]
+
+
 A = (0.0, 1e6, "real")          # an area in mm² (including 0)
 APOS = (1e-6, 1e6, "real")      # an area in mm² that divides something
 D = (0.0, 1e3, "real")          # defects per cm²
@@ -111,7 +116,10 @@ SPECS: dict[str, Spec] = {
     "redundancy.segment_cores": Spec({"spares_per_segment": (0, 1000, "int")}, fixed={"system": "wse3"}),
     "redundancy.required_spare_fraction": Spec({"core_area_mm2": (1e-6, 10.0, "real"), "defects_per_cm2": (0.0, 10.0, "real"),
                                                 "physical_cores": (1, 10**7, "int"), "target_yield": (1e-6, 1.0, "real"),
-                                                "max_spares": (1, 16, "int")}, physical=False),
+                                                "max_spares": (1, 16, "int")},
+                                               # the target must be reachable (one spare per two cores reaches it),
+                                               # else a ValueError naming target_yield is the documented answer
+                                               check=lambda kw: _reachable(kw)),
     "interconnect.p2p_time_s": Spec({"message_bytes": BYTES, "bytes_per_s_per_dir": BW, "latency_s": LAT}),
     "interconnect.p2p_energy_j": Spec({"message_bytes": BYTES, "energy_j_per_bit": EPB}),
     "interconnect.crossover_bytes": Spec({"bytes_per_s_per_dir": BW, "latency_s": LAT}),
@@ -134,14 +142,14 @@ SPECS: dict[str, Spec] = {
     "scaling.scaling_table": Spec({"max_chips": (1, 2**20, "int"), "message_bytes": BYTES}),
     "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: __import__("waferscale.workloads").workloads.fit_shape_law(cat)}),
     "workloads.expected_distinct_experts": Spec({"experts": (1, 1024, "int"), "experts_active": (1, 1024, "int"),
-                                                 "tokens": (0, 10**9, "int")},
+                                                 "tokens": (0.0, 1e9, "real")},
                                                 check=lambda kw: kw["experts_active"] <= kw["experts"]),
     "performance.accepted_per_step": Spec({"spec_tokens": (0, 64, "int"), "spec_accept": (0.0, 0.999, "real")}),
     "performance.acceptance_from_length": Spec({"mean_accepted": (1.0, 2.0, "real"), "spec_tokens": (1, 64, "int")}),
     "performance.max_users": Spec({"chips": (1, 64, "int"), "context_tokens": (1, 131072, "int")},
                                   fixed={"system_id": "dgx_h100", "model_id": "llama3_1_8b"}),
-    "performance.decode": Spec({"context_tokens": (1, 131072, "int"), "prompt_tokens": (1, 131072, "int"),
-                                "spec_tokens": (0, 8, "int"), "spec_accept": (0.0, 0.99, "real"), "users": (1, 64, "int")},
+    "performance.decode": Spec({"context_tokens": (1, 32768, "int"), "prompt_tokens": (1, 32768, "int"),  # fits 8 GPUs
+                                "spec_tokens": (0, 8, "int"), "spec_accept": (0.0, 0.99, "real"), "users": (1, 16, "int")},
                                fixed={"system_id": "dgx_h100", "model_id": "llama3_1_8b"}),
     "physics.power_density_w_per_cm2": Spec({"power_w": (0.0, 1e9, "real"), "area_mm2": APOS}),
     "physics.time_of_flight_s": Spec({"length_m": (0.0, 1e6, "real"), "relative_permittivity": (1.0, 1e4, "real")}),
@@ -150,10 +158,10 @@ SPECS: dict[str, Spec] = {
     "physics.mesh_crossing_hops": Spec({"width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
     "physics.delay_vs_length": Spec({"lengths_m": (1e-9, 1.0, "real")}),
     "economics.parts_per_wafer": Spec({"area_mm2": (1e-3, 7e4, "real"), "wafer_diameter_mm": (300.0, 1e3, "real")}),
-    "economics.cost_per_good_mm2_monolithic": Spec({"area_mm2": (1e-3, 7e4, "real"), "defects_per_cm2": (0.0, 1.0, "real"),
+    "economics.cost_per_good_mm2_monolithic": Spec({"area_mm2": (1e-3, 1e4, "real"), "defects_per_cm2": (0.0, 1.0, "real"),  # a die fits: A < d²/8
                                                     "wafer_price_usd": PRICE, "alpha": (1e-3, 1e3, "real"),
                                                     "wafer_diameter_mm": (300.0, 1e3, "real")}),
-    "economics.cost_per_good_mm2_chiplets": Spec({"total_area_mm2": (100.0, 1e5, "real"), "chiplet_area_mm2": (1.0, 100.0, "real"),
+    "economics.cost_per_good_mm2_chiplets": Spec({"total_area_mm2": (100.0, 1e4, "real"), "chiplet_area_mm2": (1.0, 100.0, "real"),
                                                   "defects_per_cm2": (0.0, 1.0, "real"), "wafer_price_usd": PRICE,
                                                   "alpha": (1e-3, 1e3, "real"), "wafer_diameter_mm": (300.0, 1e3, "real")},
                                                  fixed={"process": _proc}),
@@ -169,10 +177,10 @@ SPECS: dict[str, Spec] = {
     "packaging.cost_per_good_system": Spec({"defects_per_cm2": (0.0, 1.0, "real"), "wafer_price_usd": PRICE,
                                             "alpha": (1e-3, 1e3, "real"), "wafer_diameter_mm": (300.0, 1e3, "real")},
                                            fixed={"pkg": _pkg}),
-    "packaging.simulate_package": Spec({"defects_per_cm2": (0.0, 10.0, "real"), "n_packages": (1, 10**5, "int"),
+    "packaging.simulate_package": Spec({"defects_per_cm2": (0.0, 10.0, "real"), "n_packages": (1, 20_000, "int"),  # MC budget
                                         "alpha": (1e-2, 1e3, "real"), "seed": (0, 2**32, "int")}, fixed={"pkg": _pkg}),
-    "packaging.sweep_spares": Spec({"chiplet_area_mm2": (1.0, 1000.0, "real"), "n_active": (1, 1000, "int"),
-                                    "defects_per_cm2": (0.0, 1.0, "real"), "wafer_price_usd": PRICE,
+    "packaging.sweep_spares": Spec({"chiplet_area_mm2": (1.0, 1000.0, "real"), "n_active": (1, 100, "int"),
+                                    "defects_per_cm2": (0.0, 0.1, "real"), "wafer_price_usd": PRICE,  # some package works
                                     "max_spares": (0, 64, "int")}, fixed={"process": _proc}, physical=False),
     "packaging.rate_for_area": Spec({"rate_per_year": (0.0, 10.0, "real"), "reference_area_mm2": APOS, "area_mm2": A}),
     "packaging.expected_capacity": Spec({"n": (1, 10**4, "int"), "k": (0, 10**4, "int"), "rate_per_year": (0.0, 10.0, "real"),
@@ -239,6 +247,30 @@ def discover() -> dict[str, Callable]:
 
 
 FUNCS = discover()
+
+# The dataclass constructors that validate their fields (``__post_init__``, the same checker): fuzzed as functions.
+CONSTRUCTORS = {"redundancy.WaferArray": ("redundancy", "WaferArray"), "packaging.Package": ("packaging", "Package"),
+                "economics.ChipletProcess": ("economics", "ChipletProcess"),
+                "economics.TokenAssumptions": ("economics", "TokenAssumptions"), "physics.Wire": ("physics", "Wire")}
+for _key, (_m, _n) in CONSTRUCTORS.items():
+    FUNCS[_key] = getattr(importlib.import_module(f"waferscale.{_m}"), _n)
+SPECS.update({
+    "redundancy.WaferArray": Spec({"physical_cores": (1, 10**6, "int"), "core_area_mm2": (1e-6, 1e6, "real"),
+                                   "segment_cores": (1, 10**6, "int"), "spares_per_segment": (0, 1000, "int"),
+                                   "blocks": (1, 10**6, "int"), "critical_area_mm2": (0.0, 1e6, "real")},
+                                  check=lambda kw: (kw["segment_cores"] <= kw["physical_cores"]
+                                                    and kw["physical_cores"] % kw["segment_cores"] == 0
+                                                    and kw["spares_per_segment"] <= kw["segment_cores"]
+                                                    and kw["blocks"] <= kw["physical_cores"])),
+    "packaging.Package": Spec({"chiplet_area_mm2": (1e-6, 1e6, "real"), "n_active": (1, 10**5, "int"),
+                               "spares": (0, 10**5, "int"), "package_cost_usd": (0.0, 1e12, "real")}),
+    "economics.ChipletProcess": Spec({"test_escape": P01, "bond_yield": (1e-9, 1.0, "real"),
+                                      "extra_silicon_fraction": P01}),
+    "economics.TokenAssumptions": Spec({"amortisation_years": (1e-3, 30.0, "real"), "electricity_usd_per_kwh": (0.0, 10.0, "real"),
+                                        "pue": (1.0, 5.0, "real"), "utilisation": (1e-3, 1.0, "real")}),
+    "physics.Wire": Spec({"r_ohm_per_m": (1e-6, 1e15, "real"), "c_f_per_m": (1e-21, 1e-3, "real"),
+                          "repeater_delay_s": (1e-18, 1e-3, "real")}),
+})
 
 
 def _kwargs(cat, key: str, values: dict) -> dict:

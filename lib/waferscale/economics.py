@@ -33,7 +33,15 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import yields
 from .catalog import Catalog
+from .checks import check_int, check_real
 from .yields import _array
+
+#: Bounds of the cost functions' inputs: finite, so that no product or quotient of them overflows.
+MAX_PRICE_USD = 1e12        # wafer price
+MAX_DIAMETER_MM = 1e4       # wafer diameter (10 m)
+MAX_DEFECTS_PER_CM2 = 1e3
+MAX_LAMBDA = 700.0          # expected fatal defects on one part: beyond it the yield underflows (e^-700 ≈ 1e-304)
+MAX_AREA_MM2 = 1e9          # total logic area of a chiplet product
 
 __all__ = [
     "WAFER_DIAMETER_MM",
@@ -65,37 +73,79 @@ def _model_yield(area_mm2: ArrayLike, d: ArrayLike, model: str, alpha: float) ->
     return yields.die_yield(model, area_mm2, d, alpha=alpha, layers=1.0)
 
 
+def _common(wafer_price_usd: float, wafer_diameter_mm: float, alpha: float) -> tuple[float, float]:
+    """Check the inputs every cost function shares; ``alpha`` is checked even where the model ignores it
+    (a bad value is a mistake whichever model it is passed with)."""
+    price = check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
+    diameter = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
+    check_real("alpha", alpha, 0.0, 1e6, lo_open=True)
+    return price, diameter
+
+
+def _densities(defects_per_cm2: ArrayLike, area_mm2: ArrayLike) -> NDArray[np.float64]:
+    """Defect densities in [0, 1e3] for which a part of ``area_mm2`` has at most MAX_LAMBDA expected defects."""
+    d = _array("defects_per_cm2", defects_per_cm2, lo=0.0, hi=MAX_DEFECTS_PER_CM2)
+    lam = np.asarray(area_mm2) / 100.0 * d
+    if np.any(lam > MAX_LAMBDA):
+        amax = float(np.max(area_mm2))
+        raise ValueError(f"defects_per_cm2={float(np.max(d))!r} is out of range; allowed: [0, {MAX_LAMBDA * 100 / amax:.4g}] "
+                         f"at area_mm2={amax:.4g} (at most {MAX_LAMBDA:g} expected defects per part: the yield underflows)")
+    return d
+
+
+def _finite(c: NDArray[np.float64], name: str, value: object, why: str) -> NDArray[np.float64]:
+    if not np.all(np.isfinite(c)):
+        raise ValueError(f"{name}={value!r} is out of range; allowed: {why}")
+    return c
+
+
 def parts_per_wafer(area_mm2: ArrayLike, wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> NDArray[np.float64]:
     """H&P dies per wafer, but at least one for a part up to a whole wafer's square (a wafer-scale engine).
+
+    Allowed: ``wafer_diameter_mm`` in (0, 1e4], ``area_mm2`` in [1e-6, π (d/2)²].
 
     >>> float(parts_per_wafer(46225.0))
     1.0
     """
-    a = _array("area_mm2", area_mm2, lo=0.0, lo_open=True, hi=math.pi * (wafer_diameter_mm / 2) ** 2, hi_open=False)
-    return np.maximum(yields.dies_per_wafer(wafer_diameter_mm, a), 1.0)
+    d = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
+    a = _array("area_mm2", area_mm2, lo=1e-6, hi=math.pi * (d / 2) ** 2, hi_open=False)
+    return np.maximum(yields.dies_per_wafer(d, a), 1.0)
 
 
 def cost_per_good_mm2_monolithic(area_mm2: ArrayLike, defects_per_cm2: ArrayLike, wafer_price_usd: float, *,
                                  model: str = "poisson", alpha: float = 2.0,
                                  wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> NDArray[np.float64]:
-    """Cost per good mm² of a die that must be perfect: ``P_w / (DPW · Y · A)``; ``inf`` where no die fits.
+    """Cost per good mm² of a die that must be perfect: ``P_w / (DPW · Y · A)``.
+
+    Allowed: ``area_mm2`` in [1e-6, d²/8) (H&P's formula fits a whole die: ``DPW > 0``), ``defects_per_cm2``
+    in [0, 1e3] with at most 700 expected defects per die (``A·D/100 ≤ 700``, else the yield underflows),
+    ``wafer_price_usd`` in [0, 1e12], ``wafer_diameter_mm`` in (0, 1e4], ``alpha`` in (0, 1e6] (checked
+    whichever ``model``; only the negative binomial uses it). A ValueError, never ``inf``, where the cost
+    would not be a finite number.
 
     >>> round(float(cost_per_good_mm2_monolithic(814.0, 0.1, 16988.0)), 3)   # an H100-size die on N5
     0.742
     """
-    a = _array("area_mm2", area_mm2, lo=0.0, lo_open=True)
-    _array("wafer_price_usd", wafer_price_usd, lo=0.0, lo_open=True)
-    dpw = yields.dies_per_wafer(wafer_diameter_mm, a)
-    y = _model_yield(a, defects_per_cm2, model, alpha)
-    with np.errstate(divide="ignore"):
-        return np.where(dpw > 0, wafer_price_usd / (np.maximum(dpw, 1e-300) * y * a), np.inf)
+    price, diameter = _common(wafer_price_usd, wafer_diameter_mm, alpha)
+    edge = diameter * diameter / 8.0
+    why = f"[1e-06, {edge:.4g}) (a whole die fits a {diameter:g} mm wafer)"
+    a = _array("area_mm2", area_mm2, lo=1e-6, hi=edge, hi_open=True)
+    d = _densities(defects_per_cm2, a)
+    dpw = yields.dies_per_wafer(diameter, a)
+    if np.any(dpw <= 0):
+        raise ValueError(f"area_mm2={float(np.max(a))!r} is out of range; allowed: {why}")
+    y = _model_yield(a, d, model, alpha)
+    with np.errstate(divide="ignore", over="ignore"):
+        c = price / (dpw * y * a)
+    return _finite(c, "area_mm2", float(np.max(a)), why)
 
 
 @dataclass(frozen=True)
 class ChipletProcess:
     """Assembly assumptions for chiplets: test escape, bond yield per chiplet, extra silicon for links.
 
-    These are *assumptions*, not sourced facts; the book shows them as sliders. ``extra_silicon_fraction``
+    These are *assumptions*, not sourced facts; the book shows them as sliders. Allowed: ``test_escape`` in
+    [0, 1], ``bond_yield`` in (0, 1], ``extra_silicon_fraction`` in [0, 1] (numbers, not arrays). ``extra_silicon_fraction``
     defaults to the ~10 % AMD reported for its first EPYC (see :func:`amd_reproduction`); pass the catalog's.
     """
 
@@ -104,9 +154,9 @@ class ChipletProcess:
     extra_silicon_fraction: float = 0.0
 
     def __post_init__(self) -> None:
-        _array("test_escape", self.test_escape, lo=0.0, hi=1.0, hi_open=False)
-        _array("bond_yield", self.bond_yield, lo=0.0, lo_open=True, hi=1.0, hi_open=False)
-        _array("extra_silicon_fraction", self.extra_silicon_fraction, lo=0.0, hi=1.0, hi_open=False)
+        check_real("test_escape", self.test_escape, 0.0, 1.0)
+        check_real("bond_yield", self.bond_yield, 0.0, 1.0, lo_open=True)
+        check_real("extra_silicon_fraction", self.extra_silicon_fraction, 0.0, 1.0)
 
 
 def cost_per_good_mm2_chiplets(total_area_mm2: ArrayLike, chiplet_area_mm2: ArrayLike, defects_per_cm2: ArrayLike,
@@ -117,24 +167,39 @@ def cost_per_good_mm2_chiplets(total_area_mm2: ArrayLike, chiplet_area_mm2: Arra
 
     ``n = total / chiplet`` may be fractional (a smooth curve); a failed assembly is scrapped whole.
 
+    Allowed: ``total_area_mm2`` in (0, 1e9], ``chiplet_area_mm2`` in (0, total] with its silicon
+    ``a (1 + x)`` below d²/8 (a whole die fits the wafer), ``defects_per_cm2`` in [0, 1e3] with at most
+    700 expected defects per chiplet, ``wafer_price_usd`` in [0, 1e12], ``wafer_diameter_mm`` in (0, 1e4],
+    ``alpha`` in (0, 1e6] (checked whichever model). A ValueError naming ``total_area_mm2``, never ``inf``,
+    where so many chiplets make the cost overflow.
+
     >>> round(float(cost_per_good_mm2_chiplets(800.0, 100.0, 0.1, 16988.0)), 3)
     0.293
     """
-    total = _array("total_area_mm2", total_area_mm2, lo=0.0, lo_open=True)
-    a = _array("chiplet_area_mm2", chiplet_area_mm2, lo=0.0, lo_open=True)
+    if not isinstance(process, ChipletProcess):
+        raise ValueError(f"process={process!r} is not allowed; allowed: a ChipletProcess")
+    price, diameter = _common(wafer_price_usd, wafer_diameter_mm, alpha)
+    total = _array("total_area_mm2", total_area_mm2, lo=0.0, lo_open=True, hi=MAX_AREA_MM2)
+    a = _array("chiplet_area_mm2", chiplet_area_mm2, lo=0.0, lo_open=True, hi=MAX_AREA_MM2)
     if np.any(a > total + 1e-9):
         raise ValueError(f"chiplet_area_mm2={float(np.max(a)):g} is out of range; allowed: (0, total_area_mm2]")
-    _array("wafer_price_usd", wafer_price_usd, lo=0.0, lo_open=True)
     n = total / a
     silicon = a * (1.0 + process.extra_silicon_fraction)
-    y = _model_yield(silicon, defects_per_cm2, model, alpha)
-    dpw = yields.dies_per_wafer(wafer_diameter_mm, silicon)
+    edge = diameter * diameter / 8.0
+    dpw = yields.dies_per_wafer(diameter, np.maximum(silicon, 1e-6))
+    if np.any(dpw <= 0):
+        raise ValueError(f"chiplet_area_mm2={float(np.max(a))!r} is out of range; allowed: (0, "
+                         f"{edge / (1.0 + process.extra_silicon_fraction):.4g}) (a whole chiplet fits a {diameter:g} mm wafer)")
+    d = _densities(defects_per_cm2, silicon)
+    y = _model_yield(silicon, d, model, alpha)
     p_pass = y + (1.0 - y) * process.test_escape
     q = y / p_pass
-    cost_passed = wafer_price_usd / (np.maximum(dpw, 1e-300) * p_pass)
-    assembly = (q * process.bond_yield) ** n
-    with np.errstate(divide="ignore"):
-        return np.where(dpw > 0, n * cost_passed / (assembly * total), np.inf)
+    cost_passed = price / (dpw * p_pass)
+    with np.errstate(divide="ignore", over="ignore", under="ignore"):
+        assembly = (q * process.bond_yield) ** n
+        c = n * cost_passed / (assembly * total)
+    return _finite(c, "total_area_mm2", float(np.max(total)),
+                   "a total for which the cost is finite (the assembly yield (q·b)^n underflows beyond)")
 
 
 def cost_per_good_mm2_redundant(area_mm2: float, core_area_mm2: float, defects_per_cm2: ArrayLike,
@@ -144,16 +209,30 @@ def cost_per_good_mm2_redundant(area_mm2: float, core_area_mm2: float, defects_p
 
     ``Y = array_yield(...)``; logical area ``A (1 − s/L)``; parts per wafer from :func:`parts_per_wafer`.
 
+    Allowed: ``area_mm2`` in [1e-6, π (d/2)²], ``core_area_mm2`` in (0, area_mm2], ``segment_cores`` an
+    integer in [1, 10⁶], ``spares_per_segment`` an integer in [0, min(L − 1, 1000)] (the segment must
+    deliver a core), ``defects_per_cm2`` in [0, 1e3], ``wafer_price_usd`` in [0, 1e12],
+    ``wafer_diameter_mm`` in (0, 1e4]. A ValueError naming ``defects_per_cm2``, never ``inf``, where the
+    array yield underflows to 0. Running time: the binomial sum has at most 1000 terms (milliseconds).
+
     >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.05, 0.1, 16988.0, 14)), 3)
     0.402
     """
-    a = float(_array("area_mm2", area_mm2, lo=0.0, lo_open=True))
+    price = check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
+    diameter = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
+    a = float(_array("area_mm2", area_mm2, lo=1e-6, hi=math.pi * (diameter / 2) ** 2))
     core = float(_array("core_area_mm2", core_area_mm2, lo=0.0, lo_open=True, hi=a, hi_open=False))
-    cores = max(int(segment_cores), int(a / core) // int(segment_cores) * int(segment_cores))
-    y = yields.array_yield(cores, core, defects_per_cm2, segment_cores, spares_per_segment)
-    logical = cores * core * (1.0 - spares_per_segment / segment_cores)
-    ppw = float(parts_per_wafer(a, wafer_diameter_mm))
-    return wafer_price_usd / (ppw * y * logical)
+    length = check_int("segment_cores", segment_cores, 1, int(yields.MAX_SEGMENT))
+    spares = check_int("spares_per_segment", spares_per_segment, 0, min(length - 1, yields.MAX_SPARES))
+    d = _array("defects_per_cm2", defects_per_cm2, lo=0.0, hi=MAX_DEFECTS_PER_CM2)
+    cores = max(length, int(a / core) // length * length)
+    y = yields.array_yield(cores, core, d, length, spares)
+    logical = cores * core * (1.0 - spares / length)
+    ppw = float(parts_per_wafer(a, diameter))
+    with np.errstate(divide="ignore", over="ignore"):
+        c = price / (ppw * y * logical)
+    return _finite(c, "defects_per_cm2", float(np.max(d)) if d.size else d,
+                   "densities at which the array yields more than ~1e-300 (the cost is finite)")
 
 
 # -- catalog look-ups ---------------------------------------------------------------------------------
@@ -185,10 +264,12 @@ def cost_curves(areas_mm2: ArrayLike, defects_per_cm2: float, wafer_price_usd: f
     Chiplets are used only where the product is larger than one chiplet; monolithic dies only up to
     ``max_monolithic_mm2`` (the reticle limit); the redundant wafer is a single point at ``wafer_area_mm2``.
     """
-    areas = _array("areas_mm2", areas_mm2, lo=0.0, lo_open=True)
-    mono = cost_per_good_mm2_monolithic(areas, defects_per_cm2, wafer_price_usd, model=model)
+    areas = _array("areas_mm2", areas_mm2, lo=1e-6, hi=MAX_AREA_MM2)
+    fits = areas[(yields.dies_per_wafer(WAFER_DIAMETER_MM, areas) > 0)
+                 & (areas / 100.0 * float(defects_per_cm2) <= MAX_LAMBDA)]
+    mono = cost_per_good_mm2_monolithic(fits, defects_per_cm2, wafer_price_usd, model=model)
     rows = [{"area_mm2": float(a), "design": "monolithic die (must be perfect)", "usd_per_mm2": float(c)}
-            for a, c in zip(areas, mono) if np.isfinite(c) and a <= max_monolithic_mm2]
+            for a, c in zip(fits, mono) if np.isfinite(c) and a <= max_monolithic_mm2]
     big = areas[areas >= chiplet_area_mm2]
     chip = cost_per_good_mm2_chiplets(big, chiplet_area_mm2, defects_per_cm2, wafer_price_usd, process, model=model)
     rows += [{"area_mm2": float(a), "design": f"chiplets of {chiplet_area_mm2:.0f} mm² (KGD + bonding)",
@@ -265,7 +346,8 @@ class TokenAssumptions:
     """Stated economic assumptions (not sourced facts): amortisation, electricity, PUE, utilisation.
 
     Defaults: four-year straight-line amortisation, 0.08 USD/kWh, PUE 1.2, 60 % utilisation; every one is a
-    slider in the book.
+    slider in the book. Allowed: ``amortisation_years`` in (0, 30], ``electricity_usd_per_kwh`` in [0, 10],
+    ``pue`` in [1, 5], ``utilisation`` in (0, 1] (numbers, not arrays).
     """
 
     amortisation_years: float = 4.0
@@ -274,10 +356,10 @@ class TokenAssumptions:
     utilisation: float = 0.6
 
     def __post_init__(self) -> None:
-        _array("amortisation_years", self.amortisation_years, lo=0.0, lo_open=True, hi=30.0, hi_open=False)
-        _array("electricity_usd_per_kwh", self.electricity_usd_per_kwh, lo=0.0, hi=10.0, hi_open=False)
-        _array("pue", self.pue, lo=1.0, hi=5.0, hi_open=False)
-        _array("utilisation", self.utilisation, lo=0.0, lo_open=True, hi=1.0, hi_open=False)
+        check_real("amortisation_years", self.amortisation_years, 0.0, 30.0, lo_open=True)
+        check_real("electricity_usd_per_kwh", self.electricity_usd_per_kwh, 0.0, 10.0)
+        check_real("pue", self.pue, 1.0, 5.0)
+        check_real("utilisation", self.utilisation, 0.0, 1.0, lo_open=True)
 
     def with_(self, **kw: float) -> "TokenAssumptions":
         """A copy with some assumptions changed."""

@@ -39,7 +39,12 @@ from numpy.typing import ArrayLike
 
 from . import redundancy, yields
 from .economics import WAFER_DIAMETER_MM, ChipletProcess
+from .checks import check_int, check_real, show
 from .yields import _array
+
+#: Most chiplets a package places (n + k), and the bounds of prices and areas: finite, so nothing overflows.
+MAX_PLACED = 10**6
+MAX_PRICE_USD = 1e12
 
 __all__ = [
     "system_yield",
@@ -57,23 +62,30 @@ __all__ = [
 ]
 
 
-def _binom_pmf(m: int, p: float) -> np.ndarray:
+def _log_binom(m: int) -> np.ndarray:
+    return np.array([math.lgamma(m + 1) - math.lgamma(i + 1) - math.lgamma(m - i + 1) for i in range(m + 1)])
+
+
+def _binom_pmf(m: int, p: float, logc: np.ndarray | None = None) -> np.ndarray:
     j = np.arange(m + 1)
     if p <= 0.0 or p >= 1.0:
         return (j == (m if p >= 1.0 else 0)).astype(float)
-    logc = np.array([math.lgamma(m + 1) - math.lgamma(i + 1) - math.lgamma(m - i + 1) for i in j])
+    logc = _log_binom(m) if logc is None else logc
     return np.exp(logc + j * math.log(p) + (m - j) * math.log1p(-p))
 
 
 def system_yield(n: int, k: int, p: float) -> float:
     """Probability that at least ``n`` of ``n + k`` chiplets work, each independently with probability ``p``.
 
+    Allowed: ``n`` an integer in [1, 10⁶], ``k`` an integer in [0, 10⁶ − n], ``p`` in [0, 1]
+    (the sum has ``n + k + 1`` terms: under a second at the cap).
+
     >>> system_yield(8, 0, 0.5) == 0.5 ** 8
     True
     """
-    n_ = int(_array("n", n, lo=1.0, integer=True))
-    k_ = int(_array("k", k, lo=0.0, integer=True))
-    p_ = float(_array("p", p, lo=0.0, hi=1.0, hi_open=False))
+    n_ = check_int("n", n, 1, MAX_PLACED)
+    k_ = check_int("k", k, 0, MAX_PLACED - n_)
+    p_ = check_real("p", p, 0.0, 1.0)
     if k_ == 0:
         return p_**n_
     return float(min(1.0, _binom_pmf(n_ + k_, p_)[n_:].sum()))
@@ -100,7 +112,11 @@ def system_yield_heterogeneous(die_yields: ArrayLike, n: int) -> float:
 
 @dataclass(frozen=True)
 class Package:
-    """``n_active`` chiplets of ``chiplet_area_mm2`` needed, ``spares`` extra placed; assembly assumptions."""
+    """``n_active`` chiplets of ``chiplet_area_mm2`` needed, ``spares`` extra placed; assembly assumptions.
+
+    Allowed: ``chiplet_area_mm2`` in (0, 1e6], ``n_active`` an integer in [1, 10⁶], ``spares`` an integer in
+    [0, 10⁶ − n_active], ``process`` a :class:`~waferscale.economics.ChipletProcess`, ``package_cost_usd`` in [0, 1e12].
+    """
 
     chiplet_area_mm2: float
     n_active: int
@@ -109,10 +125,12 @@ class Package:
     package_cost_usd: float = 0.0
 
     def __post_init__(self) -> None:
-        _array("chiplet_area_mm2", self.chiplet_area_mm2, lo=0.0, lo_open=True)
-        _array("n_active", self.n_active, lo=1.0, integer=True)
-        _array("spares", self.spares, lo=0.0, integer=True)
-        _array("package_cost_usd", self.package_cost_usd)
+        check_real("chiplet_area_mm2", self.chiplet_area_mm2, 0.0, 1e6, lo_open=True)
+        n = check_int("n_active", self.n_active, 1, MAX_PLACED)
+        check_int("spares", self.spares, 0, MAX_PLACED - n)
+        if not isinstance(self.process, ChipletProcess):
+            raise ValueError(f"process={self.process!r} is not allowed; allowed: a ChipletProcess")
+        check_real("package_cost_usd", self.package_cost_usd, 0.0, MAX_PRICE_USD)
 
     @property
     def placed(self) -> int:
@@ -130,9 +148,21 @@ class Package:
         return self.chiplet_area_mm2 * (1.0 + self.process.extra_silicon_fraction)
 
 
+def _check_pkg(pkg: object) -> None:
+    if not isinstance(pkg, Package):
+        raise ValueError(f"pkg={pkg!r} is not allowed; allowed: a Package")
+
+
 def chiplet_success(pkg: Package, defects_per_cm2: float, *, model: str = "poisson", alpha: float = 2.0) -> tuple[float, float]:
-    """``(p_pass, p_work)``: probability a die passes the KGD test, and that a placed (passed) die works bonded."""
-    y = float(yields.die_yield(model, pkg.silicon_mm2, defects_per_cm2, alpha=alpha, layers=1.0))
+    """``(p_pass, p_work)``: probability a die passes the KGD test, and that a placed (passed) die works bonded.
+
+    Allowed: ``defects_per_cm2`` in [0, 1e3], ``alpha`` in (0, 1e6] (checked whichever ``model``; only the
+    negative binomial uses it).
+    """
+    _check_pkg(pkg)
+    d = check_real("defects_per_cm2", defects_per_cm2, 0.0, 1e3)
+    check_real("alpha", alpha, 0.0, 1e6, lo_open=True)
+    y = float(yields.die_yield(model, pkg.silicon_mm2, d, alpha=alpha, layers=1.0))
     p_pass = y + (1.0 - y) * pkg.process.test_escape
     return p_pass, (y / p_pass if p_pass > 0 else 0.0) * pkg.process.bond_yield
 
@@ -145,14 +175,28 @@ def package_yield(pkg: Package, defects_per_cm2: float, *, model: str = "poisson
 
 def cost_per_good_system(pkg: Package, defects_per_cm2: float, wafer_price_usd: float, *, model: str = "poisson",
                          alpha: float = 2.0, wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> float:
-    """``((n + k) · cost of a passed chiplet + package cost) / system yield`` in USD; ``inf`` if nothing works."""
-    _array("wafer_price_usd", wafer_price_usd, lo=0.0, lo_open=True)
-    dpw = float(yields.dies_per_wafer(wafer_diameter_mm, pkg.silicon_mm2))
-    p_pass, _ = chiplet_success(pkg, defects_per_cm2, model=model, alpha=alpha)
-    ys = package_yield(pkg, defects_per_cm2, model=model, alpha=alpha)
-    if dpw <= 0 or p_pass <= 0 or ys <= 0:
-        return math.inf
-    return (pkg.placed * wafer_price_usd / (dpw * p_pass) + pkg.package_cost_usd) / ys
+    """``((n + k) · cost of a passed chiplet + package cost) / system yield`` in USD.
+
+    Allowed: ``wafer_price_usd`` in [0, 1e12], ``wafer_diameter_mm`` in (0, 1e4], ``defects_per_cm2`` in
+    [0, 1e3], ``alpha`` in (0, 1e6]. Where nothing works (system yield 0, or no chiplet fits the wafer) a
+    ValueError naming ``defects_per_cm2`` (or ``pkg``) instead of the ``inf`` it used to return.
+    """
+    _check_pkg(pkg)
+    price = check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
+    diameter = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, 1e4, lo_open=True)
+    d = check_real("defects_per_cm2", defects_per_cm2, 0.0, 1e3)
+    check_real("alpha", alpha, 0.0, 1e6, lo_open=True)
+    dpw = float(yields.dies_per_wafer(diameter, max(pkg.silicon_mm2, 1e-6)))
+    if dpw <= 0:
+        raise ValueError(f"pkg={pkg!r} is not allowed; allowed: a chiplet of silicon below "
+                         f"{diameter * diameter / 8:.4g} mm² (a whole die fits a {diameter:g} mm wafer)")
+    p_pass, _ = chiplet_success(pkg, d, model=model, alpha=alpha)
+    ys = package_yield(pkg, d, model=model, alpha=alpha)
+    c = (pkg.placed * price / (dpw * p_pass) + pkg.package_cost_usd) / ys if p_pass > 0 and ys > 0 else math.inf
+    if not math.isfinite(c):
+        raise ValueError(f"defects_per_cm2={d!r} is out of range; allowed: a density at which some package works "
+                         f"(system yield {ys:.3g} with n_active={pkg.n_active}, spares={pkg.spares})")
+    return c
 
 
 def simulate_package(pkg: Package, defects_per_cm2: float, n_packages: int, *, alpha: float | None = None,
@@ -162,17 +206,34 @@ def simulate_package(pkg: Package, defects_per_cm2: float, n_packages: int, *, a
     Every package is one repair segment of ``n + k`` chiplets with ``k`` spares; each chiplet is its own clustering
     block (chiplets come from different places on different wafers). Test escapes and bonding are not simulated:
     compare with :func:`system_yield` at ``p`` = the die yield.
+
+    Allowed: as :func:`waferscale.redundancy.simulate`, with ``n_packages`` for its ``n_wafers`` (the Monte
+    Carlo work ``n_packages × (λ + 1 [+ n + k if clustered])`` is at most 5·10⁶: about a second).
     """
+    _check_pkg(pkg)
     arr = redundancy.WaferArray(physical_cores=pkg.placed, core_area_mm2=pkg.silicon_mm2, segment_cores=pkg.placed,
                                 spares_per_segment=pkg.spares, blocks=pkg.placed, name="package")
-    return redundancy.simulate(arr, defects_per_cm2, n_packages, alpha=alpha, seed=seed)
+    try:
+        return redundancy.simulate(arr, defects_per_cm2, n_packages, alpha=alpha, seed=seed)
+    except ValueError as e:  # the simulation calls it n_wafers; here it is n_packages
+        msg = str(e)
+        if msg.startswith("n_wafers="):
+            raise ValueError("n_packages=" + msg[len("n_wafers="):]) from None
+        raise
 
 
 def sweep_spares(chiplet_area_mm2: float, n_active: int, defects_per_cm2: float, wafer_price_usd: float,
                  process: ChipletProcess, max_spares: int = 4, *, model: str = "poisson") -> pd.DataFrame:
-    """System yield, cost per good system and idle fraction for ``k = 0 … max_spares``."""
+    """System yield, cost per good system and idle fraction for ``k = 0 … max_spares``.
+
+    Allowed: ``max_spares`` an integer in [0, 1000] (the cap bounds the time: one row per spare count),
+    the rest as :class:`Package` and :func:`cost_per_good_system`.
+    """
+    top = check_int("max_spares", max_spares, 0, 1000)
+    check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
+    check_real("defects_per_cm2", defects_per_cm2, 0.0, 1e3)
     rows = []
-    for k in range(int(max_spares) + 1):
+    for k in range(top + 1):
         pkg = Package(chiplet_area_mm2, n_active, k, process)
         rows.append({"spares": k, "system_yield": package_yield(pkg, defects_per_cm2, model=model),
                      "usd_per_good_system": cost_per_good_system(pkg, defects_per_cm2, wafer_price_usd, model=model),
@@ -221,12 +282,14 @@ def compare_designs(total_area_mm2: float, chiplet_areas_mm2: ArrayLike, defects
 def rate_for_area(rate_per_year: float, reference_area_mm2: float, area_mm2: float) -> float:
     """Failure rate scaled by area, ``r · a / a_ref`` (an assumption: failures proportional to silicon).
 
+    Allowed: ``rate_per_year`` in [0, 10], ``reference_area_mm2`` in (0, 1e9], ``area_mm2`` in [0, 1e9].
+
     >>> rate_for_area(0.06, 800.0, 200.0)
     0.015
     """
-    r = float(_array("rate_per_year", rate_per_year, lo=0.0, hi=10.0, hi_open=False))
-    ref = float(_array("reference_area_mm2", reference_area_mm2, lo=0.0, lo_open=True))
-    a = float(_array("area_mm2", area_mm2, lo=0.0, lo_open=True))
+    r = check_real("rate_per_year", rate_per_year, 0.0, 10.0)
+    ref = check_real("reference_area_mm2", reference_area_mm2, 0.0, 1e9, lo_open=True)
+    a = check_real("area_mm2", area_mm2, 0.0, 1e9)
     return r * a / ref
 
 
@@ -236,26 +299,41 @@ def expected_capacity(n: int, k: int, rate_per_year: float, years: ArrayLike, *,
     ``map_out=True``: failed units are mapped out at run time, capacity ``E[min(N_alive, n)] / n``;
     ``map_out=False``: the system must be perfect, capacity ``P(N_alive ≥ n)`` (it stops until repaired).
 
+    Allowed: ``n`` an integer in [1, 10⁶], ``k`` an integer in [0, 10⁶ − n], ``rate_per_year`` in [0, 10],
+    ``years`` in [0, 1e3], at most 10⁷ values of ``(n + k + 1) × len(years)`` (about a second).
+
     >>> float(expected_capacity(4, 0, 0.1, 0.0)[()])
     1.0
     """
-    n_ = int(_array("n", n, lo=1.0, integer=True))
-    k_ = int(_array("k", k, lo=0.0, integer=True))
-    r = float(_array("rate_per_year", rate_per_year, lo=0.0, hi=10.0, hi_open=False))
-    t = _array("years", years)
-    out = np.empty(t.shape)
+    n_ = check_int("n", n, 1, MAX_PLACED)
+    k_ = check_int("k", k, 0, MAX_PLACED - n_)
+    r = check_real("rate_per_year", rate_per_year, 0.0, 10.0)
+    t = _array("years", years, lo=0.0, hi=1e3)
     m = n_ + k_
+    if (m + 1) * t.size > 10**7:
+        raise ValueError(f"years={show(years)} is out of range; allowed: at most {10**7 // (m + 1)} values "
+                         f"with n + k = {m} (the work (n + k + 1) × len(years) is capped at 1e7)")
+    out = np.empty(t.shape)
+    logc = _log_binom(m)
     for idx, ti in np.ndenumerate(t):
         s = math.exp(-r * float(ti))
-        pmf = _binom_pmf(m, s)
+        pmf = _binom_pmf(m, s, logc)
         alive = np.arange(m + 1)
         out[idx] = float((np.minimum(alive, n_) * pmf).sum() / n_) if map_out else float(pmf[n_:].sum())
     return out
 
 
 def capacity_over_time(n: int, spares: list[int], rate_per_year: float, years: ArrayLike) -> pd.DataFrame:
-    """Long table of expected capacity vs years for each spare count, with and without run-time map-out."""
-    t = _array("years", years)
+    """Long table of expected capacity vs years for each spare count, with and without run-time map-out.
+
+    Allowed: ``spares`` a list of at most 100 integers in [0, 10⁶ − n]; the rest as :func:`expected_capacity`
+    (``years`` a number or an array; a number is one row per curve).
+    """
+    t = np.atleast_1d(_array("years", years, lo=0.0, hi=1e3))
+    n_ = check_int("n", n, 1, MAX_PLACED)
+    if isinstance(spares, (str, bytes)) or not hasattr(spares, "__len__") or len(spares) > 100:
+        raise ValueError(f"spares={show(spares)} is not allowed; allowed: a list of at most 100 integers")
+    spares = [check_int("spares", k, 0, MAX_PLACED - n_) for k in spares]
     rows = []
     for k in spares:
         for mo, label in ((True, "maps out failed units"), (False, "must be perfect")):

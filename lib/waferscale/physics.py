@@ -38,6 +38,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .catalog import Catalog
+from .checks import check_real
 from .yields import _array
 
 __all__ = [
@@ -185,6 +186,9 @@ class Wire:
     """An on-chip wire: resistance and capacitance per metre, and the delay of one repeater.
 
     ``r_ohm_per_m = ρ / (w t)``; ``c_f_per_m`` as given.
+
+    Allowed (finite, so that ``r·c`` and :attr:`optimal_segment_m` stay finite and non-zero):
+    ``r_ohm_per_m`` in [1e-6, 1e15], ``c_f_per_m`` in [1e-21, 1e-3], ``repeater_delay_s`` in [1e-18, 1e-3].
     """
 
     r_ohm_per_m: float
@@ -193,9 +197,11 @@ class Wire:
     name: str = "wire"
 
     def __post_init__(self) -> None:
-        _array("r_ohm_per_m", self.r_ohm_per_m, lo=0.0, lo_open=True)
-        _array("c_f_per_m", self.c_f_per_m, lo=0.0, lo_open=True)
-        _array("repeater_delay_s", self.repeater_delay_s, lo=0.0, lo_open=True)
+        check_real("r_ohm_per_m", self.r_ohm_per_m, 1e-6, 1e15)
+        check_real("c_f_per_m", self.c_f_per_m, 1e-21, 1e-3)
+        check_real("repeater_delay_s", self.repeater_delay_s, 1e-18, 1e-3)
+        if not isinstance(self.name, str):
+            raise ValueError(f"name={self.name!r} is not allowed; allowed: a string")
 
     @property
     def rc_s_per_m2(self) -> float:

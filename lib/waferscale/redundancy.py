@@ -34,6 +34,11 @@ from .yields import _array, array_yield
 
 #: Largest expected Monte Carlo work (sampled defects plus per-wafer overhead) one call accepts.
 MAX_MC_WORK = 5e6
+#: Most spares per segment :func:`required_spare_fraction` searches; most spares per segment of a catalog array.
+MAX_REQUIRED_SPARES = 64
+MAX_SPARES = 1000
+#: Most physical cores of an array.
+MAX_CORES = 10**12
 
 __all__ = ["WaferArray", "MonteCarloResult", "simulate", "from_catalog", "spare_fraction", "segment_cores",
            "required_spare_fraction"]
@@ -41,7 +46,12 @@ __all__ = ["WaferArray", "MonteCarloResult", "simulate", "from_catalog", "spare_
 
 @dataclass(frozen=True)
 class WaferArray:
-    """A redundant array of cores: geometry, repair segments, clustering blocks, critical area."""
+    """A redundant array of cores: geometry, repair segments, clustering blocks, critical area.
+
+    Allowed: ``physical_cores`` an integer in [1, 10¹²], ``core_area_mm2`` in (0, 1e6], ``segment_cores``
+    an integer in [1, physical_cores] dividing it, ``spares_per_segment`` an integer in [0, segment_cores],
+    ``blocks`` an integer in [1, physical_cores], ``critical_area_mm2`` in [0, 1e6].
+    """
 
     physical_cores: int
     core_area_mm2: float
@@ -52,12 +62,14 @@ class WaferArray:
     name: str = "array"
 
     def __post_init__(self) -> None:
-        _array("physical_cores", self.physical_cores, lo=1.0, integer=True)
-        _array("core_area_mm2", self.core_area_mm2, lo=0.0, lo_open=True)
-        _array("segment_cores", self.segment_cores, lo=1.0, hi=self.physical_cores, hi_open=False, integer=True)
-        _array("spares_per_segment", self.spares_per_segment, lo=0.0, hi=self.segment_cores, integer=True)
-        _array("blocks", self.blocks, lo=1.0, hi=self.physical_cores, hi_open=False, integer=True)
-        _array("critical_area_mm2", self.critical_area_mm2)
+        cores = check_int("physical_cores", self.physical_cores, 1, MAX_CORES)
+        check_real("core_area_mm2", self.core_area_mm2, 0.0, 1e6, lo_open=True)
+        length = check_int("segment_cores", self.segment_cores, 1, cores)
+        check_int("spares_per_segment", self.spares_per_segment, 0, length)
+        check_int("blocks", self.blocks, 1, cores)
+        check_real("critical_area_mm2", self.critical_area_mm2, 0.0, 1e6)
+        if not isinstance(self.name, str):
+            raise ValueError(f"name={self.name!r} is not allowed; allowed: a string")
         if self.physical_cores % self.segment_cores:
             raise ValueError(
                 f"segment_cores={self.segment_cores} must divide physical_cores={self.physical_cores} "
@@ -216,7 +228,13 @@ def from_catalog(cat: Catalog, system: str, *, spares_per_segment: int = 1, bloc
     ``L ≈ spares_per_segment / fraction``; the physical core count is rounded down to a whole
     number of segments (and of blocks). For a GPU (one die, SMs as cores) pass ``blocks=1`` and
     ``spares_per_segment`` equal to the number of disabled SMs with one segment.
+
+    Allowed: ``spares_per_segment`` an integer in [0, 1000] (see :func:`segment_cores`), ``blocks`` an
+    integer in [1, 10⁹], ``critical_area_mm2`` in [0, 1e6].
     """
+    spares_per_segment = check_int("spares_per_segment", spares_per_segment, 0, MAX_SPARES)
+    blocks = check_int("blocks", blocks, 1, 10**9)
+    critical_area_mm2 = check_real("critical_area_mm2", critical_area_mm2, 0.0, 1e6)
     physical = int(cat.value(system, "cores_physical"))
     area = cat.value(system, "core_area_mm2")
     length = segment_cores(cat, system, spares_per_segment)
@@ -247,12 +265,14 @@ def segment_cores(cat: Catalog, system: str, spares_per_segment: int = 1) -> int
     """Repair-segment length L that spends the chip's spare budget: ``max(s + 1, round(s / fraction))``.
 
     With one spare per segment the WSE-3's budget gives L = 14 (1 spare per 14 cores).
+    Allowed: ``spares_per_segment`` an integer in [0, 1000].
 
     >>> from waferscale.catalog import load
     >>> segment_cores(load(), "wse3")
     14
     """
-    return max(spares_per_segment + 1, round(spares_per_segment / spare_fraction(cat, system)))
+    s = check_int("spares_per_segment", spares_per_segment, 0, MAX_SPARES)
+    return max(s + 1, round(s / spare_fraction(cat, system)))
 
 
 def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physical_cores: int, *,
@@ -260,15 +280,33 @@ def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physic
     """Smallest spare fraction ``s/L`` for which the whole array yields at least ``target_yield``.
 
     Searches segment lengths L and spares per segment s = 1 … ``max_spares`` with the analytic
-    :func:`~waferscale.yields.array_yield` (Poisson defects). Returns ``nan`` if even one spare
-    per two cores does not reach the target.
+    :func:`~waferscale.yields.array_yield` (Poisson defects).
+
+    Allowed: ``core_area_mm2`` in (0, 1e4], ``defects_per_cm2`` in [0, 1e3], ``physical_cores`` an
+    integer in [1, 10⁹], ``target_yield`` in (0, 1], ``max_spares`` an integer in [1, 64] (the cap bounds
+    the time: 700 lengths × at most 64 spare counts, well under a second).
+
+    Raises
+    ------
+    ValueError
+        If even one spare per two cores does not reach the target (the message names ``target_yield``
+        and the best yield reachable); it used to return ``nan``.
     """
-    t = float(_array("target_yield", target_yield, lo=0.0, lo_open=True, hi=1.0))
+    core = check_real("core_area_mm2", core_area_mm2, 0.0, 1e4, lo_open=True)
+    d = check_real("defects_per_cm2", defects_per_cm2, 0.0, 1e3)
+    n = check_int("physical_cores", physical_cores, 1, 10**9)
+    t = check_real("target_yield", target_yield, 0.0, 1.0, lo_open=True)
+    top = check_int("max_spares", max_spares, 1, MAX_REQUIRED_SPARES)
     lengths = np.unique(np.round(np.geomspace(2, 1_000_000, 700)).astype(int))
     best = math.inf
-    for s in range(1, int(max_spares) + 1):
-        ok = lengths[(lengths > s) & (array_yield(physical_cores, core_area_mm2, defects_per_cm2,
-                                                  np.maximum(lengths, s + 1), s) >= t)]
+    reach = 0.0
+    for s in range(1, top + 1):
+        y = array_yield(n, core, d, np.maximum(lengths, s + 1), s)
+        ok = lengths[(lengths > s) & (y >= t)]
+        reach = max(reach, float(np.max(np.where(lengths > s, y, 0.0))))
         if ok.size:
             best = min(best, s / float(ok.max()))
-    return float(best) if math.isfinite(best) else float("nan")
+    if not math.isfinite(best):
+        raise ValueError(f"target_yield={t!r} is out of reach; allowed: (0, {reach:.4g}] (the best whole-array "
+                         f"yield with up to max_spares={top} spares per segment at these inputs)")
+    return float(best)

@@ -32,6 +32,47 @@ import pandas as pd
 from . import collectives as co
 from . import interconnect as ic
 from .catalog import Catalog
+from .checks import check_int
+
+#: Largest system :func:`scaling_table` tabulates (chips); the grid has about log2 of it points per build.
+MAX_TABLE_CHIPS = 2**20
+
+
+class _Memo:
+    """The catalog with its look-ups memoised for one table: ``scale`` asks the same facts at every grid point.
+
+    The catalog is not changed while a table is built, so a look-up answered once is answered the same.
+    """
+
+    _CACHED = ("value", "has", "fact", "ids", "name")
+
+    def __init__(self, cat: Catalog) -> None:
+        self._cat = cat
+        self._memo: dict = {}
+        self._entities = None
+
+    @property
+    def entities(self):
+        if self._entities is None:
+            self._entities = self._cat.entities
+        return self._entities
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._cat, name)
+        if name not in self._CACHED or not callable(attr):
+            return attr
+
+        def cached(*args, **kw):
+            key = (name, args, tuple(sorted(kw.items())))
+            try:
+                hit = self._memo[key]
+            except KeyError:
+                hit = self._memo[key] = attr(*args, **kw)
+            except TypeError:  # an unhashable argument: ask the catalog
+                return attr(*args, **kw)
+            return list(hit) if isinstance(hit, list) else hit
+
+        return cached
 
 __all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for", "catalog_builds", "scale",
            "scaling_table"]
@@ -173,8 +214,16 @@ def scaling_table(cat: Catalog, builds=None, max_chips: int = 16384, message_byt
     """:func:`scale` for each build at 1, 2, 4, … chips up to ``max_chips`` (wafers up to 2048 x ... as given).
 
     Domain sizes (8, 72) are added to the grid so that the step at the domain edge shows.
+    Allowed: ``max_chips`` an integer in [1, 2²⁰]; ``message_bytes`` as :func:`scale`. Running time: the
+    catalog's look-ups are memoised for the table, so each point costs microseconds (under a second in all;
+    it took seconds when every point read the catalog afresh).
     """
+    top = check_int("max_chips", max_chips, 1, MAX_TABLE_CHIPS)
     builds = [b() for b in BUILDS] if builds is None else builds
+    if not all(isinstance(b, Build) for b in builds):
+        raise ValueError(f"builds={builds!r} is not allowed; allowed: a list of Build")
+    cat = _Memo(cat)  # type: ignore[assignment]
+    max_chips = top
     rows = []
     for b in builds:
         grid = {2 ** k for k in range(0, int(math.log2(max_chips)) + 1)}

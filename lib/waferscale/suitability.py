@@ -262,7 +262,12 @@ def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvli
     ``domain``, :func:`~waferscale.collectives.hierarchical_all_reduce` across nodes), an all-to-all, or a
     point-to-point message (over NVLink within a domain, InfiniBand beyond). For point-to-point
     profiles the ``global_rounds_per_step`` are 8-byte scalar all-reduces (dot products).
+
+    Allowed: ``domain`` (GPUs per scale-up domain) an integer in [1, 2²⁰].
     """
+    if not isinstance(p, Profile):
+        raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
+    domain = check_int("domain", domain, 1, 2**20)
     N = int(p.gpus)
     local = max(p.flop_per_step / (N * cat.value(gpu, "bf16_dense_flop_per_s")),
                 p.bytes_per_step / (N * cat.value(gpu, "hbm_bytes_per_s")))
@@ -332,8 +337,12 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     (:func:`~waferscale.collectives.mesh_all_reduce`)
     and, across wafers, ring-all-reduce the non-local part over the system I/O; other profiles send
     :math:`(1 - s)(1 - 1/w) V` over the wafers' I/O plus one I/O latency per round.
+
+    Allowed: ``wafers`` ``None`` (the working set decides) or an integer in [1, 10⁶].
     """
-    w = wafers_needed(p.working_set_bytes, cat.value(wafer, "sram_bytes")) if wafers is None else int(_num("wafers", wafers, 1))
+    if not isinstance(p, Profile):
+        raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
+    w = wafers_needed(p.working_set_bytes, cat.value(wafer, "sram_bytes")) if wafers is None else check_int("wafers", wafers, 1, 10**6)
     u = 1.0 if p.pattern != "none" else min(1.0, max(p.working_set_bytes / (w * cat.value(wafer, "sram_bytes")),
                                                        1.0 / cat.value(wafer, "cores_enabled")))
     local = max(p.flop_per_step / (w * u * _wafer_peak(cat, wafer)), p.bytes_per_step / (w * u * cat.value(wafer, "sram_bytes_per_s")))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .catalog import Catalog
-from .checks import BIG, check_array, check_real
+from .checks import BIG, check_array, check_int, check_real
 
 __all__ = ["BYTES_PER_VALUE", "Transformer", "model", "models", "model_ids", "ShapeLaw", "fit_shape_law",
            "synthetic", "bytes_per_value", "expected_distinct_experts"]
@@ -54,6 +54,9 @@ def expected_distinct_experts(experts: float, experts_active: float, tokens):
 
     .. math:: \\mathbb{E}[\\text{distinct}] = E\\,\\big(1 - (1 - k/E)^{T}\\big)
 
+    Allowed: ``experts`` an integer in [0, 10⁶], ``experts_active`` an integer in [0, experts], ``tokens``
+    numbers in [0, 1e18] (real: an expected token count may be fractional).
+
     Examples
     --------
     One token of Llama 4 Maverick (E = 128, k = 1) touches one expert; 128 tokens touch about 81.
@@ -63,9 +66,9 @@ def expected_distinct_experts(experts: float, experts_active: float, tokens):
     >>> round(float(expected_distinct_experts(128, 1, 128)), 1)
     81.1
     """
-    e = check_real("experts", experts, 0.0, 1e6)
-    check_real("experts_active", experts_active, 0.0, e)
-    t = check_array("tokens", tokens, 0.0, BIG)
+    e = check_int("experts", experts, 0, 10**6)
+    check_int("experts_active", experts_active, 0, e)
+    t = check_array("tokens", tokens, 0.0, BIG)  # a real number: an expected count (users × accepted tokens) may be fractional
     if experts <= 0:
         return np.zeros_like(t)
     return experts * (1.0 - (1.0 - experts_active / experts) ** t)

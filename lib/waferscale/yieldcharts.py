@@ -164,7 +164,10 @@ def spare_fraction_table(core_areas_mm2: dict[str, float], densities: np.ndarray
     for label, area in core_areas_mm2.items():
         cores = int(wafer_area_mm2 // area)
         for d in densities:
-            f = required_spare_fraction(area, float(d), cores, target_yield=target_yield)
+            try:
+                f = required_spare_fraction(area, float(d), cores, target_yield=target_yield)
+            except ValueError:  # the target is out of reach at this density: no point
+                continue
             if math.isfinite(f):
                 rows.append({"core": label, "core_area_mm2": area, "defects_per_cm2": float(d), "spare_fraction": f})
     return pd.DataFrame(rows)

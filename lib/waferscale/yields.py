@@ -221,11 +221,12 @@ def segment_yield(core_area_mm2: ArrayLike, defects_per_cm2: ArrayLike, segment_
     # binomial CDF by the term recurrence t_{k+1} = t_k · (L−k)/(k+1) · p/(1−p), from t_0 = (1−p)^L
     term = np.exp(length * -lam)  # (1−p)^L = exp(−λL)
     total = term.copy()
-    ratio = np.where(p < 1.0, p / np.where(p < 1.0, 1.0 - p, 1.0), np.inf)
+    certain = p >= 1.0  # every core defective: the segment survives only if it is all spares
+    ratio = np.where(certain, 0.0, p / np.where(certain, 1.0, 1.0 - p))
     for k in range(int(s.max()) if s.size else 0):
         term = np.where(k < length, term * (length - k) / (k + 1) * ratio, 0.0)
         total = total + np.where(k < s, term, 0.0)
-    return np.minimum(total, 1.0)
+    return np.where(certain, (s >= length).astype(float), np.minimum(total, 1.0))
 
 
 def array_yield(physical_cores: ArrayLike, core_area_mm2: ArrayLike, defects_per_cm2: ArrayLike,
