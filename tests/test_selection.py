@@ -16,7 +16,7 @@ def test_system_links_come_from_topology(cat):
 
 
 def test_gpu_systems(cat):
-    assert pf.gpu_systems(cat, multi_chip=True) == ["dgx_h100", "dgx_b200", "gb200_nvl72"]
+    assert pf.gpu_systems(cat, multi_chip=True) == ["dgx_h100", "dgx_b200", "gb200_nvl72", "dgx_h200"]
     assert "h100_sxm" in pf.gpu_systems(cat, multi_chip=False) and "cs3" not in pf.gpu_systems(cat)
     with pytest.raises(ValueError, match="multi_chip='yes' is out of range"):
         pf.gpu_systems(cat, multi_chip="yes")
