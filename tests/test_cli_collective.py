@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from waferscale import collectives as co
+from waferscale.models import collectives as co
 
 
 def run(*args):

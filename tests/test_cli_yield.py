@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from waferscale import yields as Y
+from waferscale.models import yields as Y
 
 
 def run(*args):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waferscale import collectives as co
+from waferscale.models import collectives as co
 
 SWITCHED = [co.ring_all_reduce, co.tree_all_reduce, co.switch_all_reduce, co.reduce_scatter, co.all_gather, co.all_to_all]
 BYTES = st.floats(min_value=0, max_value=1e12, allow_nan=False)

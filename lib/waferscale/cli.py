@@ -22,7 +22,7 @@ from typing import Annotated, Sequence
 import pandas as pd
 import typer
 
-from . import catalog as _catalog
+from .data import catalog as _catalog
 from . import claims as _claims
 
 app = typer.Typer(
@@ -83,14 +83,14 @@ def list_(what: Annotated[Listable, typer.Argument(help="What to list.")], as_js
     if what is Listable.sources:
         _emit(cat.sources[["key", "author", "year", "title", "url"]], as_json, "Sources (references.bib)")
     elif what is Listable.models:
-        from . import workloads as _wl
+        from .models import workloads as _wl
 
         ms = _wl.models(cat)
         _emit(pd.DataFrame({"id": [m.id for m in ms], "name": [m.name for m in ms], "kind": [m.kind for m in ms],
                             "params_total": [m.params_total for m in ms], "params_active": [m.params_active for m in ms],
                             "layers": [m.layers for m in ms]}), as_json, "Models (ids for `decode --model`)")
     elif what is Listable.tiers:
-        from . import interconnect as _ic
+        from .models import interconnect as _ic
 
         _emit(_ic.tier_table(cat), as_json, "Link tiers (ids for `collective --tier`)")
     else:
@@ -129,7 +129,7 @@ def yield_(
     as_json: JsonFlag = False,
 ) -> None:
     """Die yield by model; with --wafer-mm, dies per wafer; with a price too, cost per good die."""
-    from . import yields as _yields
+    from .models import yields as _yields
 
     y = float(_yields.die_yield(model.value, area_mm2, defects_per_cm2, alpha=alpha, layers=layers))
     out: dict[str, float] = {"yield": y}
@@ -160,7 +160,7 @@ def collective(
     as_json: JsonFlag = False,
 ) -> None:
     """α–β time, nccl-tests bus bandwidth and energy of one collective on one link tier."""
-    from . import collectives as _co
+    from .models import collectives as _co
 
     r = _co.collective(_catalog.load(), tier, op, ranks, message_bytes)
     energy = None if math.isnan(r.energy_j) else r.energy_j  # None: the tier publishes no energy per bit
@@ -197,7 +197,7 @@ def decode(
     as_json: JsonFlag = False,
 ) -> None:
     """Decode speed, throughput, time to first token and energy per token of one configuration."""
-    from . import performance as _pf
+    from .models import performance as _pf
 
     if users != "max":
         try:
@@ -234,9 +234,9 @@ def train(
     as_json: JsonFlag = False,
 ) -> None:
     """Time and link energy of one training step (a what-if: utilisation and batch are assumptions)."""
-    from . import scaling as _sc
-    from . import training as _tr
-    from . import workloads as _wl
+    from .models import scaling as _sc
+    from .models import training as _tr
+    from .models import workloads as _wl
 
     cat = _catalog.load()
     b = {"cs3": _sc.cs3_ethernet, "h100_ib": _sc.h100_ib, "gb200_xdr": _sc.gb200_xdr, "gb200_cpo": _sc.gb200_cpo}[build.value]()

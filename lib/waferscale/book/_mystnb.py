@@ -1,8 +1,8 @@
 """A myst-nb mime-render plugin: the book shows each chart's HTML embed, not its Vega-Lite JSON.
 
-A chart output in a notebook (``waferscale.charts.notebook_bundle``) carries
+A chart output in a notebook (``waferscale.book.charts.notebook_bundle``) carries
 
-* ``application/vnd.waferscale.chart+html`` (:data:`waferscale.charts.BOOK_MIME`): the offline embed
+* ``application/vnd.waferscale.chart+html`` (:data:`waferscale.book.charts.BOOK_MIME`): the offline embed
   the book displays, a ``<div>`` and a script calling ``vegaEmbed`` from ``_static/vega-bundle.js``.
   It is not stored as ``text/html`` because JupyterLab prefers ``text/html`` to its Vega renderer and
   cannot draw the embed (it has no vega-bundle.js);
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Sequence
 
-#: waferscale.charts.BOOK_MIME (not imported: importing charts would import altair into every build step)
+#: waferscale.book.charts.BOOK_MIME (not imported: importing charts would import altair into every build step)
 BOOK_MIME = "application/vnd.waferscale.chart+html"
 
 

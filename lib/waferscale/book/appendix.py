@@ -1,7 +1,7 @@
 """The book's data appendix: every catalog table rendered as HTML at build time, with a grade filter.
 
 The appendix pages (``chapters/appendix/*.md``) hold no numbers: each names a table in a directive,
-``{catalog-table} systems``, and this module renders the table from :func:`waferscale.catalog.load` when
+``{catalog-table} systems``, and this module renders the table from :func:`waferscale.data.catalog.load` when
 the book builds (``{catalog-index}`` renders the overview of all tables). Every row shows its value and
 unit, its source (linked to its entry on the Sources page), date and grade. A ``<select>`` above each table
 hides the rows of other grades: a small script shipped with the book (:data:`FILTER_JS`), so it works
@@ -28,7 +28,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from .catalog import GRADES, Catalog, load
+from ..data.catalog import GRADES, Catalog, load
 
 __all__ = [
     "BIB_CITE_ID",
@@ -252,7 +252,7 @@ def index_html(cat: Catalog, page_uri: Mapping[str, str] | None = None) -> str:
 
 #: The grade filter: un-hides each filter and hides the rows whose data-grade differs from the choice.
 FILTER_JS = """\
-// Grade filter of the data appendix (waferscale.appendix). No dependencies, works offline.
+// Grade filter of the data appendix (waferscale.book.appendix). No dependencies, works offline.
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll(".catalog-filter select[data-table]").forEach(function (select) {
     var table = document.getElementById(select.getAttribute("data-table"));
@@ -276,7 +276,7 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 FILTER_CSS = """\
-/* Data appendix tables (waferscale.appendix) */
+/* Data appendix tables (waferscale.book.appendix) */
 .catalog-scroll { overflow-x: auto; max-width: 100%; }
 table.catalog { font-size: 0.85em; width: max-content; max-width: none; }
 table.catalog td, table.catalog th { padding: 0.2em 0.5em; vertical-align: top; white-space: nowrap; }

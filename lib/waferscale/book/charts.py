@@ -9,7 +9,7 @@ Importing this module registers and enables
   ``vegaEmbed``. The Vega, Vega-Lite and vega-embed JavaScript is *not* inlined and *not* loaded
   from a CDN: the book ships it once as ``_static/vega-bundle.js`` (see :func:`write_bundle`).
   In a notebook that embed is stored under the book's own MIME type :data:`BOOK_MIME` (the
-  book's myst-nb plugin, ``waferscale._mystnb``, shows it), next to the same spec as
+  book's myst-nb plugin, ``waferscale.book._mystnb``, shows it), next to the same spec as
   ``application/vnd.vegalite.v5+json``, which JupyterLab's built-in Vega 5 renderer draws from
   its own, offline, JavaScript (see :func:`notebook_bundle`).
 
@@ -29,7 +29,7 @@ from typing import Iterable, Sequence
 
 import altair as alt
 
-from .digits import round_floats
+from ..core.digits import round_floats
 
 __all__ = [
     "PALETTE",
@@ -108,7 +108,7 @@ def _description(spec: dict) -> str:
 
 
 def _portable(spec: dict) -> dict:
-    """``spec`` with every number cut to :data:`~waferscale.digits.SIG_DIGITS` significant digits and
+    """``spec`` with every number cut to :data:`~waferscale.core.digits.SIG_DIGITS` significant digits and
     each inline dataset renamed after a hash of its rounded values, so that the stored chart is the
     same on every CPU (altair names datasets by a hash of the unrounded data)."""
     spec = round_floats(spec)
@@ -154,7 +154,7 @@ def notebook_bundle(spec: dict, **options: object) -> tuple[dict[str, object], d
     """The altair renderer: what a notebook stores for a chart (the ``waferscale`` renderer).
 
     :func:`render`'s bundle with its ``text/html`` embed stored as :data:`BOOK_MIME`: the built book
-    shows that embed (``waferscale._mystnb``), JupyterLab draws the Vega-Lite 5 JSON. The output's
+    shows that embed (``waferscale.book._mystnb``), JupyterLab draws the Vega-Lite 5 JSON. The output's
     metadata asks JupyterLab for what the book does: SVG, and no action menu (whose "Open in Vega
     Editor" would leave the machine).
     """
@@ -206,8 +206,8 @@ def source_line(sources: Iterable[tuple[str, str]] | object, catalog: object | N
     A DataFrame must have ``source`` and ``grade`` columns; multi-key cells (``a;b``) are split.
     Each source appears once, with every grade it carries in the data shown.
     """
-    from . import catalog as _catalog
-    from .catalog import GRADES
+    from ..data import catalog as _catalog
+    from ..data.catalog import GRADES
 
     cat = catalog if catalog is not None else _catalog.load()
     if hasattr(sources, "itertuples"):
@@ -302,7 +302,7 @@ def finish(
 
 def grade_chart(counts: "object", catalog: object) -> alt.VConcatChart:
     """Stacked bars: how many catalog rows each grade has, per table (from ``Catalog.grade_counts``)."""
-    from .catalog import GRADES
+    from ..data.catalog import GRADES
 
     df = counts.assign(label=[GRADES[g] for g in counts["grade"]])  # type: ignore[attr-defined]
     total = int(df["rows"].sum())
@@ -362,8 +362,8 @@ def _setup() -> None:
 _setup()
 
 
-if __name__ == "__main__":  # python -m waferscale.charts bundle _static
+if __name__ == "__main__":  # python -m waferscale.book.charts bundle _static
     if len(sys.argv) == 3 and sys.argv[1] == "bundle":
         print(write_bundle(sys.argv[2]))
     else:
-        sys.exit("usage: python -m waferscale.charts bundle FOLDER")
+        sys.exit("usage: python -m waferscale.book.charts bundle FOLDER")

@@ -2,7 +2,7 @@
 
 Each ``*_data`` function returns the tidy table a chart draws (so the notebook can quote its
 numbers); each ``*_chart`` function returns an unfinished chart, which the notebook passes to
-:func:`waferscale.charts.finish` with a title that states the finding.
+:func:`waferscale.book.charts.finish` with a title that states the finding.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import collectives as co
-from . import interconnect as ic
-from . import scaling as sc
-from .catalog import GRADES, Catalog
+from ..models import collectives as co
+from ..models import interconnect as ic
+from ..models import scaling as sc
+from ..data.catalog import GRADES, Catalog
 from .charts import GRADE_COLORS, PALETTE
 
 __all__ = [
@@ -149,7 +149,7 @@ def energy_chart(df: pd.DataFrame) -> alt.LayerChart:
 
 
 def decode_data(cat: Catalog, workload: str = "llama3_1_70b") -> pd.DataFrame:
-    """Chart 3's table: :func:`~waferscale.collectives.decode_step` at the catalog value, with low/high totals."""
+    """Chart 3's table: :func:`~waferscale.models.collectives.decode_step` at the catalog value, with low/high totals."""
     d = co.decode_step(cat, workload)
     lo, hi = co.decode_step(cat, workload, bound="low"), co.decode_step(cat, workload, bound="high")
     d["step_low_s"] = lo["step_time_s"].values
@@ -198,7 +198,7 @@ def decode_chart(df: pd.DataFrame) -> alt.VConcatChart:
 
 
 def fact_sources(cat: Catalog, facts: list[tuple[str, str]]) -> pd.DataFrame:
-    """(source, grade) of the catalog facts a chart uses, for :func:`waferscale.charts.source_line`."""
+    """(source, grade) of the catalog facts a chart uses, for :func:`waferscale.book.charts.source_line`."""
     rows = []
     for entity, field in facts:
         if cat.has(entity, field):
@@ -227,9 +227,9 @@ SCALING_FACTS = [("nvlink4", "bytes_per_s_per_dir"), ("nvlink4", "latency_s"), (
 
 
 def scaling_data(cat: Catalog, max_chips: int = 16384, builds=None) -> pd.DataFrame:
-    """Chart 4's table: :func:`~waferscale.scaling.scaling_table` with plotting units.
+    """Chart 4's table: :func:`~waferscale.models.scaling.scaling_table` with plotting units.
 
-    ``builds`` defaults to :data:`~waferscale.scaling.BUILDS` (four hand-picked builds); pass
+    ``builds`` defaults to :data:`~waferscale.models.scaling.BUILDS` (four hand-picked builds); pass
     ``scaling.catalog_builds(cat)`` (plus ``scaling.gb200_cpo()``) to scale every GPU system in the catalog.
     """
     df = sc.scaling_table(cat, builds, max_chips=max_chips)
@@ -287,7 +287,7 @@ def explorer_chart(cat: Catalog) -> alt.LayerChart:
     """Interactive: sliders for message size and ranks; ring all-reduce time per switched tier.
 
     Time and bus bandwidth are computed in the browser from each tier's catalog α and β with the
-    closed form of :func:`~waferscale.collectives.ring_all_reduce` (and the tree form for
+    closed form of :func:`~waferscale.models.collectives.ring_all_reduce` (and the tree form for
     comparison).
     """
     rows = []

@@ -23,7 +23,7 @@ import altair as alt
 import pandas as pd
 
 from . import charts
-from .catalog import Catalog, Fact
+from ..data.catalog import Catalog, Fact
 
 __all__ = ["Metric", "METRICS", "resolve", "comparable_chips", "spec_ratios", "spec_ratio_chart"]
 

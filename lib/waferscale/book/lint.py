@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalog import Catalog, data_dir
+from ..data.catalog import Catalog, data_dir
 
 __all__ = ["Finding", "prose_findings", "code_findings", "catalog_numbers", "lint_notebook"]
 

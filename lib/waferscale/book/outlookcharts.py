@@ -1,5 +1,5 @@
-"""Charts of the outlook and lasting-idea chapters, built from :mod:`waferscale.physics`,
-:mod:`waferscale.economics` and :mod:`waferscale.packaging`. Each returns a finished altair chart (title = finding,
+"""Charts of the outlook and lasting-idea chapters, built from :mod:`waferscale.models.physics`,
+:mod:`waferscale.models.economics` and :mod:`waferscale.models.packaging`. Each returns a finished altair chart (title = finding,
 source line underneath); every parameter and selection has an explicit name.
 """
 
@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .catalog import GRADES
+from ..data.catalog import GRADES
 from .charts import GRADE_COLORS, finish
 
 __all__ = [
@@ -96,7 +96,7 @@ def interactive_cost_chart(wafer_price_usd: float, density: float, chiplet_mm2: 
                            sources: str) -> alt.VConcatChart:
     """Cost per good mm² vs product area, evaluated in the browser; sliders for D, chiplet size, test escape, bonding.
 
-    Poisson yield; H&P dies per wafer on 300 mm; chiplet formula as in :func:`waferscale.economics.cost_per_good_mm2_chiplets`.
+    Poisson yield; H&P dies per wafer on 300 mm; chiplet formula as in :func:`waferscale.models.economics.cost_per_good_mm2_chiplets`.
     """
     area = np.geomspace(10.0, 8 * reticle_mm2, 120)
     data = pd.DataFrame({"A": area})

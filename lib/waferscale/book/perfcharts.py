@@ -1,4 +1,4 @@
-"""Charts of the performance chapter, built from :mod:`waferscale.performance` and :mod:`waferscale.perffit`.
+"""Charts of the performance chapter, built from :mod:`waferscale.models.performance` and :mod:`waferscale.fit.perffit`.
 Each returns a finished altair chart (title = finding, source line underneath)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import performance as pf
-from . import workloads as wl
-from .catalog import Catalog
+from ..models import performance as pf
+from ..models import workloads as wl
+from ..data.catalog import Catalog
 from .charts import finish, source_line
 
 __all__ = ["SYSTEM_COLORS", "system_color", "color_scale", "training_chart", "ratio_vs_size", "ratio_vs_size_chart", "concurrency", "concurrency_chart", "validation_chart",
@@ -183,7 +183,7 @@ def what_if_chart(df: pd.DataFrame, title: str, sources: str, precisions, users,
 
 def training_chart(df: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
     """Step time, scaling efficiency and link energy per step vs the system's dense peak, one line per build
-    (``df`` from :func:`waferscale.training.training_curve`)."""
+    (``df`` from :func:`waferscale.models.training.training_curve`)."""
     d = df.assign(link_kj=df["comm_energy_j"] / 1e3, eff_pct=100 * df["efficiency"])
     x = alt.X("pflops:Q", scale=alt.Scale(type="log"), title="dense 16-bit peak of the whole system (PFLOP/s, log)",
               axis=alt.Axis(values=[10, 100, 1000, 10000, 100000], format="~s"))

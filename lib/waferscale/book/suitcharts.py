@@ -1,7 +1,7 @@
 """Charts of the suitability chapter: the three features, the workload map and the threshold sensitivity.
 
-Each ``*_chart`` function takes a table from :mod:`waferscale.suitability` and returns an unfinished
-altair chart, which the notebook passes to :func:`waferscale.charts.finish` with a title that states
+Each ``*_chart`` function takes a table from :mod:`waferscale.models.suitability` and returns an unfinished
+altair chart, which the notebook passes to :func:`waferscale.book.charts.finish` with a title that states
 the finding.
 """
 
@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from .suitability import CLASSES, Thresholds
+from ..models.suitability import CLASSES, Thresholds
 
 __all__ = ["CLASS_COLORS", "feature_chart", "map_chart", "sensitivity_chart", "validation_chart"]
 

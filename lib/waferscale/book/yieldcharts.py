@@ -1,4 +1,4 @@
-"""Charts of the yield chapter, built from :mod:`waferscale.yields`, :mod:`waferscale.redundancy`
+"""Charts of the yield chapter, built from :mod:`waferscale.models.yields`, :mod:`waferscale.models.redundancy`
 and the catalog. Each returns a finished altair chart (title = finding, source line underneath).
 """
 
@@ -10,9 +10,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from . import yields
-from .catalog import GRADES, Catalog
-from .redundancy import segment_cores
+from ..models import yields
+from ..data.catalog import GRADES, Catalog
+from ..models.redundancy import segment_cores
 from .charts import GRADE_COLORS, finish, source_line
 
 __all__ = [
@@ -158,7 +158,7 @@ def defect_history_chart(hist: pd.DataFrame, cat: Catalog, target_yield: float) 
 def spare_fraction_table(core_areas_mm2: dict[str, float], densities: np.ndarray, wafer_area_mm2: float,
                          target_yield: float) -> pd.DataFrame:
     """Smallest spare fraction that gives ``target_yield`` for each core size and density."""
-    from .redundancy import required_spare_fraction
+    from ..models.redundancy import required_spare_fraction
 
     rows = []
     for label, area in core_areas_mm2.items():

@@ -1,15 +1,15 @@
 """Model-based verdicts for the performance chapter's claims (C01, C02, C14, C15, C16).
 
-Called by :mod:`waferscale.claims`; every figure comes from :mod:`waferscale.performance` with the
-calibrated parameters of :mod:`waferscale.perffit`. The article's claimed ratios are read from the
+Called by :mod:`waferscale.claims`; every figure comes from :mod:`waferscale.models.performance` with the
+calibrated parameters of :mod:`waferscale.fit.perffit`. The article's claimed ratios are read from the
 :class:`~waferscale.claims.Claim` only to compare with.
 """
 
 from __future__ import annotations
 
-from . import performance as pf
-from . import perffit as ff
-from .catalog import Catalog
+from ..models import performance as pf
+from ..fit import perffit as ff
+from ..data.catalog import Catalog
 
 __all__ = ["SCENARIOS", "c01", "c02", "c14", "c15", "c16", "users_to_slow", "headline", "TRAINING", "training_setup",
            "training_scale"]
@@ -62,7 +62,7 @@ def users_to_slow(cat: Catalog, system_id: str, model_id: str, precision: str, t
 
 
 def _claims():
-    from . import claims as _c
+    from .. import claims as _c
 
     return _c
 
@@ -144,7 +144,7 @@ TRAINING = {"model": "llama3_1_405b", "row": "llama3_train_16k_gpus_2024"}
 
 def training_setup(cat: Catalog) -> dict:
     """Model, batch, sequence length, GPU count and the assumed utilisation for the training comparison."""
-    from . import workloads as wl
+    from ..models import workloads as wl
 
     c = cat.measurement(TRAINING["row"])["conditions"]
     return {"model": wl.model(cat, TRAINING["model"]), "tokens_per_step": float(c["tokens_per_step"]),
@@ -159,8 +159,8 @@ def training_scale(cat: Catalog, utilisation: float | None = None) -> dict:
     GB200-class GPUs. Returns the steps (``training.Step``) and the ratios the verdict quotes.
     ``utilisation`` overrides the assumed share of peak (the same on both sides).
     """
-    from . import scaling as sc
-    from . import training as tr
+    from ..models import scaling as sc
+    from ..models import training as tr
 
     t = training_setup(cat)
     if utilisation is not None:

@@ -7,9 +7,9 @@ model built from physical inputs known to two or three digits cannot promise mor
 anyway, so everything the book *stores* is cut to :data:`SIG_DIGITS` significant digits, in one
 place per channel:
 
-* glued numbers: :func:`waferscale.glue.glue`;
-* chart data and every other number in a chart's spec: :func:`waferscale.charts.render`;
-* fitted parameters: :func:`waferscale.perffit.calibrate` quantises them, so all that is computed from
+* glued numbers: :func:`waferscale.book.glue.glue`;
+* chart data and every other number in a chart's spec: :func:`waferscale.book.charts.render`;
+* fitted parameters: :func:`waferscale.fit.perffit.calibrate` quantises them, so all that is computed from
   them starts from the same bits everywhere;
 * the CLI's JSON and tables: :mod:`waferscale.cli`.
 

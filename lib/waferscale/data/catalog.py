@@ -29,7 +29,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from .units import UnitError, to_canonical, parse_unit
+from ..core.units import UnitError, to_canonical, parse_unit
 
 __all__ = [
     "GRADES",

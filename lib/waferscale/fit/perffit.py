@@ -1,6 +1,6 @@
-"""Calibration, validation and uncertainty for :mod:`waferscale.performance`.
+"""Calibration, validation and uncertainty for :mod:`waferscale.models.performance`.
 
-* :func:`calibrate` fits the four named fields of :class:`~waferscale.performance.Params`
+* :func:`calibrate` fits the four named fields of :class:`~waferscale.models.performance.Params`
   (``Params.FITTED``) by least squares on log error to catalog rows tagged ``calibration``
   (only those: :data:`CALIBRATION` says which, and under which stated assumptions).
 * :func:`validation_table` predicts the rows tagged ``validation`` with the fitted parameters.
@@ -9,7 +9,7 @@
 
 Examples
 --------
->>> from waferscale import catalog
+>>> from waferscale.data import catalog
 >>> fit = calibrate(catalog.load())
 >>> sorted(fit.params_dict)   # doctest: +NORMALIZE_WHITESPACE
 ['gpu_hbm_efficiency', 'gpu_layer_overhead_s', 'wafer_hop_factor', 'wafer_layer_s']
@@ -24,9 +24,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import performance as pf
-from .catalog import Catalog
-from .digits import sig
+from ..models import performance as pf
+from ..data.catalog import Catalog
+from ..core.digits import sig
 
 __all__ = ["Assumption", "CALIBRATION", "VALIDATION", "SKIPPED", "Fit", "calibrate", "fitted", "predict_row",
            "calibration_table", "validation_table", "UNCERTAIN", "sample_ratio", "tornado", "spec_from_catalog"]
@@ -208,7 +208,7 @@ def calibrate(cat: Catalog, *, seed: int = 0, base: pf.Params | None = None, ove
         if best is None or r @ r < best[1] @ best[1] - 1e-12:
             best = (x, r)
     x, r = best
-    # Quantised: the fit amplifies last-bit differences between CPUs' SIMD kernels (waferscale.digits),
+    # Quantised: the fit amplifies last-bit differences between CPUs' SIMD kernels (waferscale.core.digits),
     # so everything computed from the fitted parameters starts from the same bits on every machine.
     prm = base.with_(**{k: sig(float(v)) for k, v in zip(pf.Params.FITTED, np.exp(x))})
     table = calibration_table(cat, prm, overrides, spec_bound)
@@ -242,7 +242,7 @@ def validation_table(cat: Catalog, prm: pf.Params | None = None) -> pd.DataFrame
 
 @lru_cache(maxsize=4)
 def _fitted_cached(root: str) -> Fit:
-    from . import catalog as _catalog
+    from ..data import catalog as _catalog
 
     return calibrate(_catalog.load(root))
 

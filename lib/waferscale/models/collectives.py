@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import interconnect as ic
-from .catalog import Catalog
+from ..data.catalog import Catalog
 from .interconnect import check_bytes, check_positive, check_ranks
 
 __all__ = [

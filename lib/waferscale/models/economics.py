@@ -8,7 +8,7 @@ Cost per good mm² (all designs deliver ``A`` mm² of working logic):
   tested before assembly (known-good die, KGD) with test escape ``e`` and bonded with yield ``b`` each:
   a die passes the test with ``p = Y + (1 − Y) e``, a passed die is good with ``q = Y / p``, and the assembly works
   with ``(q b)^n``, so ``C = n · P_w / (DPW · p) / ((q b)^n · A)``;
-* redundant wafer (fine-grained spare cores, :func:`waferscale.yields.array_yield`):
+* redundant wafer (fine-grained spare cores, :func:`waferscale.models.yields.array_yield`):
   ``C = P_w / (Y_array · A_logical)`` with one part per wafer.
 
 Cost per million tokens: ``(price / amortisation hours + power · PUE · electricity) / (tokens/s · 3600 · utilisation) · 10⁶``.
@@ -32,7 +32,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from . import yields
-from .catalog import Catalog
+from ..data.catalog import Catalog
 from .yields import _array
 
 __all__ = [
@@ -379,7 +379,7 @@ def priced_systems(cat: Catalog) -> list[str]:
 
 def throughput_from_model(cat: Catalog, systems: list[str], model_id: str, *, precision: str = "bf16",
                           users: tuple = (1, "max")) -> tuple[pd.DataFrame, str]:
-    """Tokens/s per system and concurrency from the performance helper's model (:func:`waferscale.performance.decode`).
+    """Tokens/s per system and concurrency from the performance helper's model (:func:`waferscale.models.performance.decode`).
 
     Returns the throughput table (columns system, scenario, users, tokens_per_s, units, source, grade) for
     :func:`token_cost_table`, and a note naming the parameters used: the fitted ones when the fit is available,

@@ -1,6 +1,6 @@
 """Energy per generated token from energy per bit and per FLOP, beside the system-power figure.
 
-:func:`waferscale.performance.decode` gives energy per token as system power × time ÷ tokens. This
+:func:`waferscale.models.performance.decode` gives energy per token as system power × time ÷ tokens. This
 module builds it bottom-up from sourced per-operation energies (``parameters.csv``, kind
 ``energy``; link tiers from ``links.csv``) for the same configuration:
 
@@ -18,7 +18,7 @@ cooling, power delivery, host CPUs, and time spent waiting on latency — is the
 
 Examples
 --------
->>> from waferscale import catalog
+>>> from waferscale.data import catalog
 >>> d = breakdown(catalog.load(), "dgx_h100", "llama3_1_70b")
 >>> d["memory_j"] > d["arithmetic_j"] > 0 and d["system_j"] > d["modelled_j"]
 True
@@ -31,7 +31,7 @@ import math
 from . import interconnect as ic
 from . import performance as pf
 from . import workloads as wl
-from .catalog import Catalog
+from ..data.catalog import Catalog
 
 __all__ = ["ENERGY_ROWS", "breakdown", "breakdown_table"]
 
@@ -45,10 +45,10 @@ def breakdown(cat: Catalog, system_id: str, model_id: str, *, precision: str = "
     """Joules per generated token by part (memory, arithmetic, links), their sum, and the system figure.
 
     Returns a dict: memory_j, arithmetic_j, links_j, modelled_j (their sum), system_j (power × time ÷
-    tokens from :func:`waferscale.performance.decode`), other_j (system − modelled), users, chips,
+    tokens from :func:`waferscale.models.performance.decode`), other_j (system − modelled), users, chips,
     and sources (keys of the energy rows).
     """
-    from . import perffit
+    from ..fit import perffit
 
     prm = params or perffit.fitted(cat)
     d = pf.decode(cat, system_id, model_id, precision=precision, users=users, context_tokens=context_tokens,

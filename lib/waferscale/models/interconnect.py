@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .catalog import Catalog
-from .checks import BIG, check_choice, check_int, check_real
+from ..data.catalog import Catalog
+from ..core.checks import BIG, check_choice, check_int, check_real
 
 __all__ = [
     "Tier",

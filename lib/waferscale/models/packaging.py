@@ -17,7 +17,7 @@ lost to spares is the idle silicon ``k / (n + k)``.
 maps failed units out keeps ``E[min(N_alive, n)] / n`` of its capacity (``N_alive ~ Bin(n + k, s)``); one that must
 be perfect keeps ``P(N_alive ≥ n)``.
 
-The Monte Carlo check reuses the yield chapter's defect-map simulation (:func:`waferscale.redundancy.simulate`)
+The Monte Carlo check reuses the yield chapter's defect-map simulation (:func:`waferscale.models.redundancy.simulate`)
 with one "core" per chiplet and one repair segment per package.
 
 Examples

@@ -1,11 +1,11 @@
 """Decode, prefill, throughput and energy of transformer inference on GPU systems and on wafers.
 
 Systems are frozen data read from the catalog (:func:`system`); models come from
-:mod:`waferscale.workloads`; the link costs are those of :mod:`waferscale.interconnect` and
-:mod:`waferscale.collectives` (ring all-reduce and direct all-to-all, α–β). The few numbers that no
+:mod:`waferscale.models.workloads`; the link costs are those of :mod:`waferscale.models.interconnect` and
+:mod:`waferscale.models.collectives` (ring all-reduce and direct all-to-all, α–β). The few numbers that no
 datasheet gives (how well kernels use HBM, per-layer launch/sync time, a wafer layer's fixed time,
 mesh traversals per layer) are the named fields of :class:`Params`, fitted in
-:mod:`waferscale.perffit` to catalog rows tagged ``calibration``.
+:mod:`waferscale.fit.perffit` to catalog rows tagged ``calibration``.
 
 The model for one *step* (a forward pass producing the next token for ``users`` users, each
 verifying ``k`` speculative tokens), GPU system of N chips, tensor parallel over T = min(N, domain)
@@ -30,7 +30,7 @@ Speculative decoding: k draft tokens accepted with probability p each give
 
 Examples
 --------
->>> from waferscale import catalog
+>>> from waferscale.data import catalog
 >>> cat = catalog.load()
 >>> r = decode(cat, "h100_sxm", "llama3_1_8b", precision="bf16", params=Params.roofline())
 >>> round(r.time_per_token_s * 1e3, 2)   # 15.0 GB of weights (embedding rows not read) + 2,048 tokens of KV
@@ -47,8 +47,8 @@ import numpy as np
 
 from . import interconnect as ic
 from . import workloads as wl
-from .catalog import Catalog
-from .checks import MAX_COUNT, check_choice, check_int, check_real
+from ..data.catalog import Catalog
+from ..core.checks import MAX_COUNT, check_choice, check_int, check_real
 from .workloads import BYTES_PER_VALUE, Transformer, bytes_per_value
 
 __all__ = ["Params", "System", "system_links", "gpu_systems", "system", "system_ids", "Decode", "decode", "prefill_s",
@@ -171,7 +171,7 @@ class System:
 def system_ids(cat: Catalog | None = None) -> list[str]:
     """Ids of the systems the performance model knows (those with a row in the catalog's ``topology.csv``)."""
     if cat is None:
-        from .catalog import load
+        from ..data.catalog import load
 
         cat = load()
     return list(system_links(cat))
@@ -444,7 +444,7 @@ def max_users(cat: Catalog, system_id: str, model_id: str, *, precision: str = "
               context_tokens: int = 2048) -> int:
     """Largest concurrency whose KV cache fits beside the weights: ⌊(N·mem − weights) / (C · KV per token)⌋.
 
-    >>> from waferscale import catalog
+    >>> from waferscale.data import catalog
     >>> max_users(catalog.load(), "dgx_h100", "llama3_1_70b", context_tokens=2048) > 100
     True
     """
@@ -494,7 +494,7 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
     Parameters
     ----------
     system_id, model_id : str
-        Ids from :func:`system_ids` and :func:`waferscale.workloads.model_ids` (or a Transformer).
+        Ids from :func:`system_ids` and :func:`waferscale.models.workloads.model_ids` (or a Transformer).
     precision : {'bf16', 'fp16', 'fp8', 'fp4'}
         Sets bytes per weight and KV value, and the FLOP rate used.
     chips : int, optional
@@ -509,7 +509,7 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
     spec_tokens, spec_accept : int, float
         Speculative decoding: draft tokens per step k and per-token acceptance p (0 ≤ p < 1).
     params : Params, optional
-        Efficiency/overhead parameters; default :func:`waferscale.perffit.fitted` (calibrated).
+        Efficiency/overhead parameters; default :func:`waferscale.fit.perffit.fitted` (calibrated).
 
     Raises
     ------
@@ -519,7 +519,7 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
 
     Examples
     --------
-    >>> from waferscale import catalog
+    >>> from waferscale.data import catalog
     >>> r = decode(catalog.load(), "cs3", "llama3_1_70b", params=Params())
     >>> r.chips                                    # 141 GB of bf16 weights / 44 GB of SRAM
     4
@@ -528,7 +528,7 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
     s = system_obj or system(cat, system_id)
     m = model_id if isinstance(model_id, Transformer) else wl.model(cat, model_id)
     if params is None:
-        from .perffit import fitted
+        from ..fit.perffit import fitted
         params = fitted(cat)
     ctx = _check_int("context_tokens", context_tokens)
     prompt = _check_int("prompt_tokens", prompt_tokens)
@@ -579,7 +579,7 @@ def sweep(cat: Catalog, configs, params: Params | None = None, *, context_tokens
     dict of numpy arrays: time_per_token_s, tokens_per_s_per_user, tokens_per_s_total, chips.
     """
     if params is None:
-        from .perffit import fitted
+        from ..fit.perffit import fitted
         params = fitted(cat)
     sys_a = np.asarray(configs["system"])
     mod_a = np.asarray(configs["model"])

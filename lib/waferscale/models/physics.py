@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from .catalog import Catalog
+from ..data.catalog import Catalog
 from .yields import _array
 
 __all__ = [

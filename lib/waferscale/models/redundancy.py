@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import Catalog
-from .checks import check_int, check_real
+from ..data.catalog import Catalog
+from ..core.checks import check_int, check_real
 from .yields import _array, array_yield
 
 #: Largest expected Monte Carlo work (sampled defects plus per-wafer overhead) one call accepts.
@@ -248,7 +248,7 @@ def segment_cores(cat: Catalog, system: str, spares_per_segment: int = 1) -> int
 
     With one spare per segment the WSE-3's budget gives L = 14 (1 spare per 14 cores).
 
-    >>> from waferscale.catalog import load
+    >>> from waferscale.data.catalog import load
     >>> segment_cores(load(), "wse3")
     14
     """
@@ -260,7 +260,7 @@ def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physic
     """Smallest spare fraction ``s/L`` for which the whole array yields at least ``target_yield``.
 
     Searches segment lengths L and spares per segment s = 1 … ``max_spares`` with the analytic
-    :func:`~waferscale.yields.array_yield` (Poisson defects). Returns ``nan`` if even one spare
+    :func:`~waferscale.models.yields.array_yield` (Poisson defects). Returns ``nan`` if even one spare
     per two cores does not reach the target.
     """
     t = float(_array("target_yield", target_yield, lo=0.0, lo_open=True, hi=1.0))

@@ -4,7 +4,7 @@ Three ways to grow, all read from the catalog:
 
 * **GPUs, NVLink then InfiniBand** — G GPUs per NVLink domain (``domain_chips`` of the scale-up
   tier), domains joined by a non-blocking InfiniBand fat tree, one NIC per GPU. All-reduce is
-  :func:`~waferscale.collectives.hierarchical_all_reduce` (ring inside a domain when the system
+  :func:`~waferscale.models.collectives.hierarchical_all_reduce` (ring inside a domain when the system
   is smaller than one).
 * **the same with co-packaged optics** — the switches' transceivers become CPO ports (the NICs
   keep pluggables); bandwidth per GPU is unchanged, energy per bit and switch radix change.
@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import collectives as co
 from . import interconnect as ic
-from .catalog import Catalog
+from ..data.catalog import Catalog
 
 __all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for", "catalog_builds", "scale",
            "scaling_table"]

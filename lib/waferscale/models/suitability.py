@@ -7,7 +7,7 @@ row sourced or derived with its arithmetic in the note) and the link and system 
 
 * **Q1, communication share** :func:`comm_share` — the fraction of a step a GPU cluster spends
   communicating, :math:`c = t_{comm} / (t_{local} + t_{comm})`, with :math:`t_{comm}` from the
-  α–β collectives (:mod:`waferscale.collectives`, NVLink inside a node, InfiniBand across) and
+  α–β collectives (:mod:`waferscale.models.collectives`, NVLink inside a node, InfiniBand across) and
   :math:`t_{local} = \\max(F / (N\\,P), B / (N\\,\\beta_{HBM}))` (no overlap of the two: an upper
   bound on the share a perfect overlap would hide).
 * **Q2, centralisation** :func:`wafers_needed` and :func:`off_wafer_share` — wafers whose SRAM holds
@@ -23,7 +23,7 @@ row sourced or derived with its arithmetic in the note) and the link and system 
 *highly* suitable when all three questions pass, *partially* when two do, *not* otherwise. The
 class is monotone in each feature by construction (more communication share, fewer wafers, more
 regularity never lower it). :func:`speedup` predicts the wafer-vs-GPU-cluster speed-up of a step;
-for the LLM decode rows it calls :func:`waferscale.performance.decode`.
+for the LLM decode rows it calls :func:`waferscale.models.performance.decode`.
 
 Examples
 --------
@@ -46,8 +46,8 @@ import pandas as pd
 
 from . import collectives as co
 from . import interconnect as ic
-from .catalog import Catalog
-from .checks import BIG, check_choice, check_int, check_real
+from ..data.catalog import Catalog
+from ..core.checks import BIG, check_choice, check_int, check_real
 
 __all__ = [
     "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "Profile", "Thresholds", "GpuStep", "WaferStep",
@@ -66,7 +66,7 @@ ARTICLE: dict[str, str] = {
     "suit_cpu_general": "not", "suit_decode_high": "not", "suit_edge": "not", "suit_realtime": "not",
 }
 
-#: LLM decode profiles whose speed-up comes from :func:`waferscale.performance.decode`: (model, users, context).
+#: LLM decode profiles whose speed-up comes from :func:`waferscale.models.performance.decode`: (model, users, context).
 DECODE_ROWS: dict[str, tuple[str, int, int]] = {
     "suit_decode_low": ("llama3_1_70b", 1, 8192),
     "suit_decode_high": ("llama3_1_70b", 256, 8192),
@@ -259,7 +259,7 @@ def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvli
     """Step time of profile ``p`` on ``p.gpus`` GPUs: roofline local work plus α–β communication.
 
     ``comm_rounds_per_step`` rounds each carry ``comm_bytes / rounds``: an all-reduce (ring inside one
-    ``domain``, :func:`~waferscale.collectives.hierarchical_all_reduce` across nodes), an all-to-all, or a
+    ``domain``, :func:`~waferscale.models.collectives.hierarchical_all_reduce` across nodes), an all-to-all, or a
     point-to-point message (over NVLink within a domain, InfiniBand beyond). For point-to-point
     profiles the ``global_rounds_per_step`` are 8-byte scalar all-reduces (dot products).
     """
@@ -329,7 +329,7 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     exchanges, :math:`V = n \\cdot N_{GPU}`: neighbour bytes over all PE links at once, far bytes across
     the bisection; each global round costs a trip to the mesh centre and back (2(W/2 + H/2) hops), each
     neighbour round one hop. All-reduce profiles reduce over the mesh, each row its 1/H slice
-    (:func:`~waferscale.collectives.mesh_all_reduce`)
+    (:func:`~waferscale.models.collectives.mesh_all_reduce`)
     and, across wafers, ring-all-reduce the non-local part over the system I/O; other profiles send
     :math:`(1 - s)(1 - 1/w) V` over the wafers' I/O plus one I/O latency per round.
     """
@@ -362,7 +362,7 @@ def speedup(cat: Catalog, p: Profile) -> tuple[float, str]:
     """Predicted wafer-vs-GPU-cluster speed-up of one step, and the model it comes from.
 
     For :data:`DECODE_ROWS` the ratio of total tokens per second from
-    :func:`waferscale.performance.decode` (CS-3 with the wafers the model and KV cache need vs
+    :func:`waferscale.models.performance.decode` (CS-3 with the wafers the model and KV cache need vs
     DGX H100 GPUs, ``p.gpus`` of them); otherwise :func:`gpu_step` / :func:`wafer_step`.
     """
     if p.id in DECODE_ROWS:
@@ -462,7 +462,7 @@ def validation_table(cat: Catalog) -> pd.DataFrame:
 
 # -- verdicts (called from waferscale.claims) ------------------------------------------------------
 def _v(status_name: str, figure: float, unit: str, detail: str, df: pd.DataFrame):
-    from .claims import Status, Verdict
+    from ..claims import Status, Verdict
 
     srcs = tuple(dict.fromkeys(k for s in df["source"] for k in str(s).split(";")))
     return Verdict(getattr(Status, status_name), float(figure), unit, detail, basis="model", sources=srcs)

@@ -2,9 +2,9 @@
 
 Compute is the standard 6·P FLOPs per token (forward 2, backward 4) at a stated share ``utilisation``
 of dense 16-bit peak — an assumption, not a catalog number (default: the decode model's
-:attr:`~waferscale.performance.Params.flop_efficiency`, stated there as assumed). Communication is
-the communication chapter's α–β collectives (:mod:`waferscale.collectives`) over the catalog's link
-tiers, grown as in :mod:`waferscale.scaling` (the same :class:`~waferscale.scaling.Build` objects).
+:attr:`~waferscale.models.performance.Params.flop_efficiency`, stated there as assumed). Communication is
+the communication chapter's α–β collectives (:mod:`waferscale.models.collectives`) over the catalog's link
+tiers, grown as in :mod:`waferscale.models.scaling` (the same :class:`~waferscale.models.scaling.Build` objects).
 
 **GPU clusters** (Megatron-style 3-D parallelism). N GPUs, tensor parallel T = min(8, N) inside the
 NVLink domain, the fewest pipeline stages S (a power of two) whose weights, gradients (2 + 2 bytes per
@@ -26,7 +26,7 @@ hides behind the backward pass (two thirds of compute) to the degree ω = ``over
 **Wafers** (Cerebras weight streaming: weights in external memory, streamed to every wafer layer by
 layer; gradients reduced on the way back). Each of N wafers computes m = ⌈B/(s·N)⌉ sequences; the
 weights (P·b bytes) are broadcast in and the gradients reduced out through a tree of switches over
-each wafer's off-wafer I/O — the α–β tree all-reduce of :func:`waferscale.collectives.tree_all_reduce`
+each wafer's off-wafer I/O — the α–β tree all-reduce of :func:`waferscale.models.collectives.tree_all_reduce`
 with N + 1 ranks (the external memory is the root). Streaming overlaps the whole step to the degree ω:
 
 .. math::
@@ -37,11 +37,11 @@ with N + 1 ranks (the external memory is the root). Streaming overlaps the whole
 Efficiency is the ideal compute time 6PB/(N F u) over the step time: 1 when communication hides
 and the batch divides evenly. Energy counts bits on links only (not arithmetic): every collective's
 link bytes times its tier's energy per bit; scale-out bytes pay the longest fat-tree path
-(:func:`waferscale.interconnect.scaleout_path`), which is where co-packaged optics differ.
+(:func:`waferscale.models.interconnect.scaleout_path`), which is where co-packaged optics differ.
 
 Examples
 --------
->>> from waferscale import catalog, workloads as wl, scaling
+>>> from waferscale.data import catalog; from waferscale.models import workloads as wl, scaling
 >>> cat = catalog.load()
 >>> m = wl.model(cat, "llama3_1_70b")
 >>> s = train_step(cat, scaling.h100_ib(), m, 1024, tokens_per_step=4 * 2**20, utilisation=0.5)
@@ -59,8 +59,8 @@ import pandas as pd
 from . import collectives as co
 from . import interconnect as ic
 from . import scaling as sc
-from .catalog import Catalog
-from .checks import check_real
+from ..data.catalog import Catalog
+from ..core.checks import check_real
 from .workloads import Transformer, bytes_per_value
 
 __all__ = ["Step", "train_step", "training_curve", "state_bytes_per_param", "OPTIMIZER_BYTES_PER_PARAM", "VALIDATION",

@@ -10,7 +10,7 @@ Precision sets bytes per weight: ``bf16``/``fp16`` 2, ``fp8`` 1, ``fp4`` 0.5 (:d
 
 Examples
 --------
->>> from waferscale import catalog
+>>> from waferscale.data import catalog
 >>> m = model(catalog.load(), "llama3_1_8b")
 >>> round(m.weight_bytes("bf16") / 1e9, 2)   # 8.03e9 parameters x 2 bytes
 16.06
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import Catalog
-from .checks import BIG, check_array, check_real
+from ..data.catalog import Catalog
+from ..core.checks import BIG, check_array, check_real
 
 __all__ = ["BYTES_PER_VALUE", "Transformer", "model", "models", "model_ids", "ShapeLaw", "fit_shape_law",
            "synthetic", "bytes_per_value", "expected_distinct_experts"]
@@ -281,7 +281,7 @@ def fit_shape_law(cat: Catalog, family: tuple[str, ...] | None = None) -> ShapeL
 
     ``family`` defaults to the catalog's dense Llama 3.1 rows.
 
-    >>> from waferscale import catalog
+    >>> from waferscale.data import catalog
     >>> law = fit_shape_law(catalog.load())
     >>> 0.1 < law.b < 0.5
     True

@@ -38,7 +38,7 @@ from typing import Callable, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .checks import BIG, check_array, check_choice
+from ..core.checks import BIG, check_array, check_choice
 
 __all__ = [
     "MODELS",
@@ -68,8 +68,8 @@ def _array(name: str, value: ArrayLike, *, lo: float = 0.0, lo_open: bool = Fals
            hi_open: bool = False, integer: bool = False) -> NDArray[np.float64]:
     """Return ``value`` as a float array, or raise ValueError naming ``name``, the value and the range.
 
-    A thin alias of :func:`waferscale.checks.check_array` (the package's one checker); the default
-    upper bound is :data:`waferscale.checks.BIG`.
+    A thin alias of :func:`waferscale.core.checks.check_array` (the package's one checker); the default
+    upper bound is :data:`waferscale.core.checks.BIG`.
     """
     return check_array(name, value, lo, hi, lo_open=lo_open, hi_open=hi_open, integer=integer)
 

@@ -2,7 +2,7 @@
 
 The article is ``shared/reference/seed_article.md`` (an investor's piece on Cerebras, 2026).
 Each :class:`Claim` names the chapter that tests it and a *verdict function*: a pure function of
-the :class:`~waferscale.catalog.Catalog` that computes the model's (or the data's) figure and
+the :class:`~waferscale.data.catalog.Catalog` that computes the model's (or the data's) figure and
 returns a :class:`Verdict`. No verdict is typed: change a catalog row or a model parameter and
 the verdict can change. Claims whose chapter has not yet built its model say so
 (``not yet modelled``) and name what the chapter will compute.
@@ -25,9 +25,9 @@ from typing import Callable
 
 import pandas as pd
 
-from . import catalog as _catalog
-from .catalog import Catalog
-from .redundancy import segment_cores, spare_fraction
+from ..data import catalog as _catalog
+from ..data.catalog import Catalog
+from ..models.redundancy import segment_cores, spare_fraction
 
 __all__ = ["Status", "Verdict", "Claim", "CHAPTERS", "CLAIMS", "ledger", "evaluate", "claim", "ledger_html", "summary"]
 
@@ -108,15 +108,15 @@ def _srcs(cat: Catalog, needs: list[tuple[str, str]]) -> tuple[str, ...]:
 
 # -- verdict functions computed from catalog data ----------------------------------------------
 def _c01_small_models(cat: Catalog) -> Verdict:
-    """Decode-model ratio, CS-3 vs H100 on Llama 3.1 8B at batch 1 (see waferscale.perfclaims.c01)."""
-    from . import perfclaims
+    """Decode-model ratio, CS-3 vs H100 on Llama 3.1 8B at batch 1 (see waferscale.claims.performance.c01)."""
+    from . import performance as perfclaims
 
     return perfclaims.c01(cat)
 
 
 def _c02_large_model_b200(cat: Catalog) -> Verdict:
-    """Decode-model ratio on Llama 4 Maverick, CS-3 vs DGX B200 (see waferscale.perfclaims.c02)."""
-    from . import perfclaims
+    """Decode-model ratio on Llama 4 Maverick, CS-3 vs DGX B200 (see waferscale.claims.performance.c02)."""
+    from . import performance as perfclaims
 
     return perfclaims.c02(cat)
 
@@ -144,7 +144,7 @@ def _c03_compute_outpaces_communication(cat: Catalog) -> Verdict:
 
 def _c04_no_connections(cat: Catalog) -> Verdict:
     """Model: wafers a dense model needs (weights in SRAM), and the off-wafer share of decode communication."""
-    from . import collectives as co
+    from ..models import collectives as co
 
     needs = [("wse3", "sram_bytes"), ("llama3_1_70b", "params_total"), ("llama3_1_8b", "params_total")]
     if (gap := _missing(cat, needs)) is not None:
@@ -165,8 +165,8 @@ def _c04_no_connections(cat: Catalog) -> Verdict:
 
 def _c10_on_chip_lowest(cat: Catalog) -> Verdict:
     """Model: hand a decode activation to the next layer on the wafer's mesh vs over NVLink 4."""
-    from . import collectives as co
-    from . import interconnect as ic
+    from ..models import collectives as co
+    from ..models import interconnect as ic
 
     needs = [("wse3_fabric", "hop_latency_s"), ("wse3_fabric", "energy_j_per_bit"), ("nvlink4", "latency_s"),
              ("nvlink4", "energy_j_per_bit"), ("llama3_1_70b", "hidden_size")]
@@ -196,7 +196,7 @@ def _c10_on_chip_lowest(cat: Catalog) -> Verdict:
 
 def _c11_cpo_conversion(cat: Catalog) -> Verdict:
     """Model: share of a CPO-switched GPU-to-GPU path's energy spent in optical-electrical conversion."""
-    from . import interconnect as ic
+    from ..models import interconnect as ic
 
     needs = [("cpo_nvidia", "energy_j_per_bit"), ("pluggable_optics_1p6t", "energy_j_per_bit"),
              ("pcie_gen5_x16", "energy_j_per_bit"), ("cpo_nvidia", "ports"), ("wse3_fabric", "energy_j_per_bit")]
@@ -218,7 +218,7 @@ def _c11_cpo_conversion(cat: Catalog) -> Verdict:
 
 def _c12_crossing_chips(cat: Catalog) -> Verdict:
     """Model: all-reduce bandwidth per FLOP inside a wafer vs between wafers, and vs H100 over InfiniBand."""
-    from . import scaling as sc
+    from ..models import scaling as sc
 
     needs = [("wse3", "mesh_width_pe"), ("cs3", "io_bytes_per_s"), ("wse3", "fp16_dense_flop_per_s"),
              ("h100_sxm", "scaleout_bytes_per_s_per_dir")]
@@ -239,7 +239,7 @@ def _c12_crossing_chips(cat: Catalog) -> Verdict:
 
 def _c13_cpo_expansion(cat: Catalog) -> Verdict:
     """Model: all-reduce bandwidth per GPU and path energy from one NVL72 rack to 16,384 GPUs, pluggable vs CPO."""
-    from . import scaling as sc
+    from ..models import scaling as sc
 
     needs = [("gb200_nvl72", "scaleout_bytes_per_s_per_dir"), ("cpo_nvidia", "energy_j_per_bit"),
              ("pluggable_optics_1p6t", "energy_j_per_bit"), ("nvlink5", "domain_chips")]
@@ -260,29 +260,29 @@ def _c13_cpo_expansion(cat: Catalog) -> Verdict:
 
 
 def _c14_single_machine_power(cat: Catalog) -> Verdict:
-    """Power per machine and energy per token at batch 1 (see waferscale.perfclaims.c14)."""
-    from . import perfclaims
+    """Power per machine and energy per token at batch 1 (see waferscale.claims.performance.c14)."""
+    from . import performance as perfclaims
 
     return perfclaims.c14(cat)
 
 
 def _c15_balanced_efficiency(cat: Catalog) -> Verdict:
-    """Energy per token at full concurrency (see waferscale.perfclaims.c15)."""
-    from . import perfclaims
+    """Energy per token at full concurrency (see waferscale.claims.performance.c15)."""
+    from . import performance as perfclaims
 
     return perfclaims.c15(cat)
 
 
 def _c16_single_machine_limits(cat: Catalog) -> Verdict:
-    """Per-user speed at batch 1 vs throughput per kW at full load (see waferscale.perfclaims.c16)."""
-    from . import perfclaims
+    """Per-user speed at batch 1 vs throughput per kW at full load (see waferscale.claims.performance.c16)."""
+    from . import performance as perfclaims
 
     return perfclaims.c16(cat)
 
 
 def _c21_power_density(cat: Catalog) -> Verdict:
     """Model (physics): heat flux of the wafer vs an H100 die, and against the conventional cooling limit."""
-    from . import physics
+    from ..models import physics
 
     needs = [("cs3", "system_power_w"), ("wse3", "die_area_mm2"), ("h100_sxm", "tdp_w"), ("h100_sxm", "die_area_mm2"),
              ("cooling_conventional", "heat_flux_w_per_cm2")]
@@ -305,7 +305,7 @@ def _c21_power_density(cat: Catalog) -> Verdict:
 
 def _c22_signal_delay(cat: Catalog) -> Verdict:
     """Model (physics): crossing 21.5 cm by time of flight, RC wire and mesh, in clock cycles."""
-    from . import physics
+    from ..models import physics
 
     needs = [("wse3", "die_area_mm2"), ("wse3", "clock_hz"), ("sio2", "relative_permittivity"),
              ("wire_45nm_m8", "resistivity_ohm_m"), ("wse3", "mesh_width_pe"), ("wse3", "hop_latency_cycles")]
@@ -326,7 +326,7 @@ def _c22_signal_delay(cat: Catalog) -> Verdict:
 
 def _c23_small_dies(cat: Catalog) -> Verdict:
     """Model (economics): cost per good mm² of a reticle-size perfect die, 100 mm² dies, chiplets, the wafer."""
-    from . import economics as ec
+    from ..models import economics as ec
 
     needs = [("reticle_field", "die_area_mm2"), ("wse3", "die_area_mm2"), ("wse3", "core_area_mm2"),
              ("wse3", "cores_physical"), ("amd_hc2017_epyc", "extra_silicon_fraction")]
@@ -353,7 +353,7 @@ def _c23_small_dies(cat: Catalog) -> Verdict:
 
 def _c24_foundry_path(cat: Catalog) -> Verdict:
     """Model (economics.roadmap): how much silicon TSMC's packaging integrates per module, by year."""
-    from . import economics as ec
+    from ..models import economics as ec
 
     road = ec.roadmap(cat)
     if road.empty:
@@ -374,7 +374,7 @@ def _c24_foundry_path(cat: Catalog) -> Verdict:
 
 def _c25_inference_share(cat: Catalog) -> Verdict:
     """Model (economics.inference_share): inference / training compute ratio from sourced estimates."""
-    from . import economics as ec
+    from ..models import economics as ec
 
     s = ec.inference_share(cat)
     if s.empty:
@@ -400,7 +400,7 @@ def _c26_mainstream(cat: Catalog) -> Verdict:
         return Verdict(Status.PENDING, None, "", "a reason is not yet modelled", basis="none")
     standing = sum(v.status is not Status.FAILS for v in parts.values())
     fails = [k for k, v in parts.items() if v.status is Status.FAILS]
-    from . import economics as ec
+    from ..models import economics as ec
 
     comp = ec.company_table(cat)
     conc = comp.dropna(subset=["customer_share"]).sort_values("year", kind="stable")
@@ -417,8 +417,8 @@ def _c26_mainstream(cat: Catalog) -> Verdict:
 
 def _c27_chiplet_spares(cat: Catalog) -> Verdict:
     """Model (packaging): cost per good system of reticle-size chiplets with the best number of spares vs none."""
-    from . import economics as ec
-    from . import packaging as pk
+    from ..models import economics as ec
+    from ..models import packaging as pk
 
     needs = [("amd_hc2017_epyc", "chiplet_area_mm2"), ("amd_hc2017_epyc", "chiplets"),
              ("amd_hc2017_epyc", "extra_silicon_fraction")]
@@ -451,7 +451,7 @@ def _c27_chiplet_spares(cat: Catalog) -> Verdict:
 
 def _c28_best_practice(cat: Catalog) -> Verdict:
     """Model (yields): what GPUs already do — H100 sells 132 of 144 SMs — vs the wafer's sparing."""
-    from . import yields
+    from ..models import yields
 
     needs = [("h100_sxm", "cores_physical"), ("h100_sxm", "cores_enabled"), ("h100_sxm", "core_area_mm2"),
              ("wse3", "cores_physical"), ("wse3", "cores_enabled")]
@@ -486,7 +486,7 @@ def _era_density(cat: Catalog, last_year: int = 1995) -> tuple[float, pd.Series]
 
 
 def _trilogy_area_mm2(cat: Catalog) -> tuple[float, pd.Series]:
-    from .units import to_canonical
+    from ..core.units import to_canonical
 
     ev = cat.events[cat.events["id"] == "trilogy_chip_1983"]
     if ev.empty:
@@ -507,7 +507,7 @@ def _c05_yield_1980s(cat: Catalog) -> Verdict:
     Cost per good mm² scales as 1/Y, so the penalty of one big chip over small dies doing the same
     work is ``Y_small / Y_big``; the verdict takes the smallest penalty over five yield models.
     """
-    from . import yields
+    from ..models import yields
 
     d, drow = _era_density(cat)
     area, arow = _trilogy_area_mm2(cat)
@@ -530,7 +530,7 @@ def _c05_yield_1980s(cat: Catalog) -> Verdict:
 
 def _c06_fault_tolerance(cat: Catalog) -> Verdict:
     """The same chip and density with spares: fine-grained (WSE core) vs coarse (GPU SM) units."""
-    from . import yields
+    from ..models import yields
 
     d, drow = _era_density(cat)
     area, arow = _trilogy_area_mm2(cat)
@@ -556,7 +556,7 @@ def _c06_fault_tolerance(cat: Catalog) -> Verdict:
 
 def _c08_fault_tolerant_systems(cat: Catalog) -> Verdict:
     """WSE-3 at today's density: the whole logical array with its spare budget vs a perfect wafer."""
-    from . import yields
+    from ..models import yields
 
     dd = cat.defect_densities
     row = dd.sort_values("year", kind="stable").iloc[-1]
@@ -575,34 +575,34 @@ def _c08_fault_tolerant_systems(cat: Catalog) -> Verdict:
     )
 
 
-# -- suitability (chapter suitability; the model is waferscale.suitability) -------------------
+# -- suitability (chapter suitability; the model is waferscale.models.suitability) -------------------
 def _c09_ai_suits_wafers(cat: Catalog) -> Verdict:
     """AI workloads: communication share on GPUs (Q1) and mapping efficiency on a mesh (Q3), measured."""
-    from . import suitability
+    from ..models import suitability
     return suitability.verdict_c09(cat)
 
 
 def _c17_three_questions(cat: Catalog) -> Verdict:
     """The three questions as measured features: how many of the article's classes they reproduce."""
-    from . import suitability
+    from ..models import suitability
     return suitability.verdict_c17(cat)
 
 
 def _c18_highly_suitable(cat: Catalog) -> Verdict:
     """Dense training, long context, PDE/CFD, MD: derived class vs 'highly suitable'."""
-    from . import suitability
+    from ..models import suitability
     return suitability.verdict_c18(cat)
 
 
 def _c19_partially_suitable(cat: Catalog) -> Verdict:
     """Low-concurrency inference, graph analytics: derived class vs 'partially suitable'."""
-    from . import suitability
+    from ..models import suitability
     return suitability.verdict_c19(cat)
 
 
 def _c20_not_suitable(cat: Catalog) -> Verdict:
     """CPU work, high-concurrency inference, edge, real-time: derived class vs 'not suitable'."""
-    from . import suitability
+    from ..models import suitability
     return suitability.verdict_c20(cat)
 
 

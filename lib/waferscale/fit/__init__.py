@@ -1,0 +1,4 @@
+"""Fit layer: calibration of the models against measured rows, validation tables, uncertainty sampling.
+
+Imports :mod:`waferscale.models`, :mod:`waferscale.data` and :mod:`waferscale.core`.
+"""
