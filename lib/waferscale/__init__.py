@@ -16,6 +16,7 @@ The catalog folder is the package's ``data/`` unless ``$WAFERSCALE_DATA`` names 
 """
 
 from .data.catalog import GRADES, Catalog, CatalogError, Fact, load
+from . import fit as _fit  # noqa: F401  (installs the calibrated default parameters of the decode model)
 from .claims import CHAPTERS, CLAIMS, Claim, Status, Verdict, ledger
 from .core.units import UnitError, to_canonical
 from .models.interconnect import Tier, p2p_energy_j, p2p_time_s, tier

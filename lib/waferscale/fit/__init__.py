@@ -2,3 +2,7 @@
 
 Imports :mod:`waferscale.models`, :mod:`waferscale.data` and :mod:`waferscale.core`.
 """
+
+from . import perffit  # installs the calibrated default parameters of the performance model
+
+__all__ = ["perffit"]

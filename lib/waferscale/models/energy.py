@@ -48,9 +48,7 @@ def breakdown(cat: Catalog, system_id: str, model_id: str, *, precision: str = "
     tokens from :func:`waferscale.models.performance.decode`), other_j (system − modelled), users, chips,
     and sources (keys of the energy rows).
     """
-    from ..fit import perffit
-
-    prm = params or perffit.fitted(cat)
+    prm = params or pf.default_params(cat)
     d = pf.decode(cat, system_id, model_id, precision=precision, users=users, context_tokens=context_tokens,
                   params=prm)
     s, m = pf.system(cat, system_id), wl.model(cat, model_id)

@@ -52,7 +52,8 @@ from ..core.checks import MAX_COUNT, check_choice, check_int, check_real
 from .workloads import BYTES_PER_VALUE, Transformer, bytes_per_value
 
 __all__ = ["Params", "System", "system_links", "gpu_systems", "system", "system_ids", "Decode", "decode", "prefill_s",
-           "accepted_per_step", "acceptance_from_length", "max_users", "sweep", "PRECISIONS"]
+           "accepted_per_step", "acceptance_from_length", "max_users", "sweep", "PRECISIONS", "default_params",
+           "use_default_params"]
 
 PRECISIONS = tuple(BYTES_PER_VALUE)
 
@@ -166,6 +167,31 @@ class System:
             if p in d:
                 return d[p]
         raise ValueError(f"system={self.id!r} has no dense FLOP rate in the catalog")
+
+
+#: Where :func:`decode` and :func:`sweep` get their parameters when the caller passes none. The model never
+#: imports its calibration: the fit layer installs it here (:func:`use_default_params`; importing
+#: :mod:`waferscale.fit`, which ``import waferscale`` does, installs :func:`waferscale.fit.perffit.fitted`).
+_DEFAULT_PARAMS = None
+
+
+def use_default_params(provider) -> None:
+    """Install ``provider(cat) -> Params`` as the default parameters of :func:`decode` and :func:`sweep`."""
+    global _DEFAULT_PARAMS
+    _DEFAULT_PARAMS = provider
+
+
+def default_params(cat: Catalog) -> Params:
+    """The installed default parameters for ``cat``.
+
+    Raises
+    ------
+    ImportError
+        If no fit installed a default (pass ``params=`` explicitly, e.g. ``Params.roofline()``).
+    """
+    if _DEFAULT_PARAMS is None:
+        raise ImportError("no default performance parameters: import waferscale.fit (or pass params=)")
+    return _DEFAULT_PARAMS(cat)
 
 
 def system_ids(cat: Catalog | None = None) -> list[str]:
@@ -509,7 +535,8 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
     spec_tokens, spec_accept : int, float
         Speculative decoding: draft tokens per step k and per-token acceptance p (0 ≤ p < 1).
     params : Params, optional
-        Efficiency/overhead parameters; default :func:`waferscale.fit.perffit.fitted` (calibrated).
+        Efficiency/overhead parameters; default :func:`default_params` (the calibrated
+        :func:`waferscale.fit.perffit.fitted` once :mod:`waferscale.fit` is imported, as ``import waferscale`` does).
 
     Raises
     ------
@@ -528,8 +555,7 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
     s = system_obj or system(cat, system_id)
     m = model_id if isinstance(model_id, Transformer) else wl.model(cat, model_id)
     if params is None:
-        from ..fit.perffit import fitted
-        params = fitted(cat)
+        params = default_params(cat)
     ctx = _check_int("context_tokens", context_tokens)
     prompt = _check_int("prompt_tokens", prompt_tokens)
     k = _check_int("spec_tokens", spec_tokens, 0, 1024)
@@ -579,8 +605,7 @@ def sweep(cat: Catalog, configs, params: Params | None = None, *, context_tokens
     dict of numpy arrays: time_per_token_s, tokens_per_s_per_user, tokens_per_s_total, chips.
     """
     if params is None:
-        from ..fit.perffit import fitted
-        params = fitted(cat)
+        params = default_params(cat)
     sys_a = np.asarray(configs["system"])
     mod_a = np.asarray(configs["model"])
     pre_a = np.asarray(configs["precision"])
