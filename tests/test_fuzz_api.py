@@ -32,8 +32,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-MODULES = ["yields", "redundancy", "interconnect", "collectives", "scaling", "workloads", "performance",
-           "perfenergy", "training", "physics", "economics", "packaging", "suitability", "compare", "checks"]
+MODULES = ["models.yields", "models.redundancy", "models.interconnect", "models.collectives", "models.scaling",
+           "models.workloads", "models.performance", "models.energy", "models.training", "models.physics",
+           "models.economics", "models.packaging", "models.suitability", "book.compare", "core.checks"]
 SLOW_S = 2.0
 COUNTS: collections.Counter = collections.Counter()
 FAILS: list[str] = []
@@ -209,8 +210,8 @@ SKIP = {
     "training.training_curve": "a table of train_step calls",
     "performance.sweep": "a table of decode calls (decode is fuzzed here)",
     "performance.prefill_s": "an internal building block of decode, taking model and system objects",
-    "perfenergy.breakdown": "forwards users and context_tokens to performance.decode (fuzzed here)",
-    "perfenergy.breakdown_table": "a table of breakdown calls",
+    "energy.breakdown": "forwards users and context_tokens to performance.decode (fuzzed here)",
+    "energy.breakdown_table": "a table of breakdown calls",
     "suitability.sensitivity": "a table over threshold values from a fixed set",
     "suitability.features": "a table from the catalog",
     "checks.check_choice": "not numeric",
@@ -234,7 +235,7 @@ def discover() -> dict[str, Callable]:
             f = getattr(mod, n)
             if inspect.isfunction(f) and any(_annotation_is_numeric(p) for p in inspect.signature(f).parameters.values()
                                               if p.name not in ("cat",)):
-                out[f"{m}.{n}"] = f
+                out[f"{m.rsplit('.', 1)[1]}.{n}"] = f
     return out
 
 
