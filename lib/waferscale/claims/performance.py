@@ -1,6 +1,6 @@
 """Model-based verdicts for the performance chapter's claims (C01, C02, C14, C15, C16).
 
-Called by :mod:`waferscale.claims`; every figure comes from :mod:`waferscale.models.performance` with the
+Collected by :mod:`waferscale.claims.registry` (:data:`CLAIMS`); every figure comes from :mod:`waferscale.models.performance` with the
 calibrated parameters of :mod:`waferscale.fit.perffit`. The article's claimed ratios are read from the
 :class:`~waferscale.claims.Claim` only to compare with.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 from ..models import performance as pf
 from ..fit import perffit as ff
 from ..data.catalog import Catalog
+from .base import Claim, Status, Verdict
 
-__all__ = ["SCENARIOS", "c01", "c02", "c14", "c15", "c16", "users_to_slow", "headline", "TRAINING", "training_setup",
+__all__ = ["CLAIMS", "SCENARIOS", "c01", "c02", "c14", "c15", "c16", "users_to_slow", "headline", "TRAINING", "training_setup",
            "training_scale"]
 
 #: The conditions under which each headline is computed: (system, model, precision, chips, spec row).
@@ -61,10 +62,9 @@ def users_to_slow(cat: Catalog, system_id: str, model_id: str, precision: str, t
     return lo
 
 
-def _claims():
-    from .. import claims as _c
-
-    return _c
+def _claimed(claim_id: str) -> float:
+    """The article's number for one of this chapter's claims (read from :data:`CLAIMS`, never typed here)."""
+    return next(c for c in CLAIMS if c.id == claim_id).claimed or 0.0
 
 
 def _srcs(cat: Catalog, *systems: str) -> tuple[str, ...]:
@@ -76,14 +76,13 @@ def _srcs(cat: Catalog, *systems: str) -> tuple[str, ...]:
 
 def c01(cat: Catalog):
     """CS-3 vs H100 on Llama 3.1 8B at batch 1: model ratio, and the H100 load at which the claim holds."""
-    C = _claims()
     h = headline(cat)
-    claimed = C.claim("C01").claimed or 0.0
+    claimed = _claimed("C01")
     users = users_to_slow(cat, "h100_sxm", "llama3_1_8b", "bf16", h["c01_wafer"] / claimed) if claimed else None
     load = (f"an H100 serving at least {users} concurrent users (16-bit), i.e. a loaded shared endpoint"
             if users else "no H100 load in memory reaches it")
-    return C.Verdict(
-        C.Status.HOLDS_IF, h["c01_ratio_best"], "x",
+    return Verdict(
+        Status.HOLDS_IF, h["c01_ratio_best"], "x",
         f"model, batch 1: CS-3 {h['c01_wafer']:.0f} tok/s vs {h['c01_gpu_best']:.0f} on the fastest H100 set-up "
         f"(FP8, one GPU) = {h['c01_ratio_best']:.1f}x, {h['c01_ratio_bf16']:.1f}x vs 16-bit; the claimed "
         f"{claimed:g}x needs {load}",
@@ -93,12 +92,11 @@ def c01(cat: Catalog):
 
 def c02(cat: Catalog):
     """CS-3 vs DGX B200 on Llama 4 Maverick at batch 1 (FP8 and EAGLE-3 on the GPU side)."""
-    C = _claims()
     h = headline(cat)
-    claimed = C.claim("C02").claimed or 0.0
+    claimed = _claimed("C02")
     near = claimed and abs(h["c02_ratio"] / claimed - 1) <= 0.25
-    return C.Verdict(
-        C.Status.HOLDS_IF if near else C.Status.FAILS, h["c02_ratio"], "x",
+    return Verdict(
+        Status.HOLDS_IF if near else Status.FAILS, h["c02_ratio"], "x",
         f"model, batch 1: {h['c02_ratio']:.2f}x with speculative decoding on both sides (B200: FP8 + EAGLE-3; "
         f"CS-3: 16-bit, same acceptance assumed), {h['c02_ratio_nospec']:.2f}x if the wafer decodes without it; "
         "a batch-1, best-tuned comparison on a 400B-total / 17B-active MoE",
@@ -112,11 +110,10 @@ def _at(cat: Catalog, sid: str, mid: str, precision: str, users, ctx: int = 2048
 
 def c14(cat: Catalog):
     """Power of one CS-3 vs one DGX, and energy per token at batch 1 on Llama 3.1 70B."""
-    C = _claims()
     w, g = _at(cat, "cs3", "llama3_1_70b", "bf16", 1), _at(cat, "dgx_h100", "llama3_1_70b", "bf16", 1)
     per_machine = pf.system(cat, "cs3").power_w / (pf.system(cat, "dgx_h100").power_w * pf.system(cat, "dgx_h100").chips)
-    return C.Verdict(
-        C.Status.HOLDS, per_machine, "x",
+    return Verdict(
+        Status.HOLDS, per_machine, "x",
         f"one CS-3 draws {per_machine:.1f}x a DGX H100; at batch 1 on Llama 3.1 70B the {w.chips} CS-3 spend "
         f"{w.energy_per_token_j:.0f} J per token vs {g.energy_per_token_j:.0f} J on the DGX: high power, but "
         f"{g.time_per_token_s / w.time_per_token_s:.1f}x less time",
@@ -126,11 +123,10 @@ def c14(cat: Catalog):
 
 def c15(cat: Catalog):
     """Energy per token at each system's maximum concurrency (Llama 3.1 70B, 16-bit, 2,048-token context)."""
-    C = _claims()
     w, g = _at(cat, "cs3", "llama3_1_70b", "bf16", "max"), _at(cat, "dgx_b200", "llama3_1_70b", "bf16", "max")
     ratio = w.energy_per_token_j / g.energy_per_token_j
-    return C.Verdict(
-        C.Status.HOLDS if ratio > 1 else C.Status.FAILS, ratio, "x",
+    return Verdict(
+        Status.HOLDS if ratio > 1 else Status.FAILS, ratio, "x",
         f"at full memory the DGX B200 serves {g.users} users at {g.energy_per_token_j:.2f} J/token; the "
         f"{w.chips} CS-3 fit {w.users} users at {w.energy_per_token_j:.2f} J/token ({ratio:.0f}x more)",
         basis="model", sources=_srcs(cat, "cs3", "dgx_b200"),
@@ -185,7 +181,6 @@ def training_scale(cat: Catalog, utilisation: float | None = None) -> dict:
 def c16(cat: Catalog):
     """Wafer wins per-user speed at batch 1; GPU wins throughput per kW at full concurrency (Llama 3.1 70B);
     at system scale (training), who has the shorter step and what co-packaged optics change."""
-    C = _claims()
     w1, g1 = _at(cat, "cs3", "llama3_1_70b", "bf16", 1), _at(cat, "dgx_b200", "llama3_1_70b", "bf16", 1)
     wm, gm = _at(cat, "cs3", "llama3_1_70b", "bf16", "max"), _at(cat, "dgx_b200", "llama3_1_70b", "bf16", "max")
     speed = w1.tokens_per_s_per_user / g1.tokens_per_s_per_user
@@ -195,8 +190,8 @@ def c16(cat: Catalog):
     cpo_faster = ts["cpo_time_ratio"] < 1
     ok = speed > 1 and per_kw > 1 and gpu_wins_scale
     why = ("the GPU cluster" if gpu_wins_scale else "the wafers")
-    return C.Verdict(
-        C.Status.HOLDS if ok and cpo_faster else C.Status.HOLDS_IF, per_kw, "x",
+    return Verdict(
+        Status.HOLDS if ok and cpo_faster else Status.HOLDS_IF, per_kw, "x",
         f"one user: CS-3 {speed:.1f}x faster than a DGX B200; full load: the DGX gives {per_kw:.0f}x the tokens "
         f"per second per kW; training {ts['model_name']} on "
         f"{ts['gpus']:,} GB200 vs {ts['wafers']:,} CS-3 of equal peak, {why} has the shorter step "
@@ -206,3 +201,22 @@ def c16(cat: Catalog):
         basis="model", sources=_srcs(cat, "cs3", "dgx_b200", "gb200_nvl72")
         + tuple(cat.measurement(TRAINING["row"])["source"].split(";")),
     )
+
+
+CLAIMS: tuple[Claim, ...] = (
+    Claim("C01", "intro", "up to 20 times that of H100",
+          "On small models, Cerebras infers up to ~20x faster than an H100.", "performance", "quantitative",
+          c01, 20.0, "x"),
+    Claim("C02", "intro", "about 2.4 times that of B200",
+          "For a ~400B-parameter model, one user gets ~2.4x the speed of a B200 system on a CS-3.", "performance",
+          "quantitative", c02, 2.4, "x"),
+    Claim("C14", "3.3", "extremely high power consumption for a single machine",
+          "A single Cerebras machine draws very high power, but communicates efficiently.", "performance",
+          "quantitative", c14),
+    Claim("C15", "3.3", "overall system efficiency is more balanced",
+          "GPU+CPO systems keep per-node power controllable and system efficiency balanced.", "performance",
+          "qualitative", c15),
+    Claim("C16", "3", "Cerebras wins at 'single-machine limits'",
+          "Cerebras wins at single-machine limits; CPO/GPU wins at system scale.", "performance", "quantitative",
+          c16),
+)
