@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 MODULES = ["models.yields", "models.redundancy", "models.interconnect", "models.collectives", "models.scaling",
            "models.workloads", "models.performance", "models.energy", "models.training", "models.physics",
-           "models.economics", "models.packaging", "models.suitability", "book.compare", "core.checks"]
+           "models.economics", "models.packaging", "models.suitability", "fit.allreduce", "book.compare", "core.checks"]
 SLOW_S = 2.0
 COUNTS: collections.Counter = collections.Counter()
 FAILS: list[str] = []
@@ -127,11 +127,11 @@ SPECS: dict[str, Spec] = {
     "collectives.mesh_all_reduce": Spec({"message_bytes": BYTES, "width_pe": (1, 2**15, "int"), "height_pe": (1, 2**15, "int"),
                                          "link_bytes_per_s_per_dir": BW, "hop_latency_s": LAT,
                                          "energy_j_per_bit_per_hop": EPB}),
-    "collectives.calibrate": Spec({"min_message_bytes": (0.0, 1e6, "real")}),
+    "allreduce.calibrate": Spec({"min_message_bytes": (0.0, 1e6, "real")}),
     "collectives.decode_step": Spec({"gpus": (1, 64, "int"), "bytes_per_value": (0.5, 8.0, "real"), "batch": (1, 4096, "int")}),
     "collectives.weights_bytes": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
     "collectives.wafers_needed": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
-    "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"build": lambda cat: __import__("waferscale.models.scaling").scaling.h100_ib()}),
+    "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"build": lambda cat: __import__("waferscale.models.scaling").models.scaling.h100_ib()}),
     "scaling.scaling_table": Spec({"max_chips": (1, 2**20, "int"), "message_bytes": BYTES}),
     "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: __import__("waferscale.models.workloads").workloads.fit_shape_law(cat)}),
     "workloads.expected_distinct_experts": Spec({"experts": (1, 1024, "int"), "experts_active": (1, 1024, "int"),

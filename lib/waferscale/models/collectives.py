@@ -1,4 +1,5 @@
-"""Collective communication in the α–β model: closed forms, a calibration, and one decode step.
+"""Collective communication in the α–β model: closed forms and one decode step (the all-reduce calibration is
+:mod:`waferscale.fit.allreduce`).
 
 Every function is pure: numbers in, a :class:`Result` out. For ``N`` ranks exchanging a buffer of
 ``n`` bytes over links of bandwidth β per direction (``bytes_per_s_per_dir``) and start-up α
@@ -57,11 +58,6 @@ __all__ = [
     "hierarchical_all_reduce",
     "mesh_all_reduce",
     "collective",
-    "Calibration",
-    "calibrate",
-    "calibration_rows",
-    "alpha_to_match",
-    "validation_table",
     "decode_step",
     "weights_bytes",
     "wafers_needed",
@@ -355,111 +351,6 @@ def collective(cat: Catalog, tier_id: str, op: str, ranks: int, message_bytes: f
     return r
 
 
-# -- calibration against measured all-reduce ----------------------------------------------------
-@dataclass(frozen=True)
-class Calibration:
-    """A fitted bandwidth efficiency η for NCCL on one tier, with α fixed from the catalog.
-
-    The model's effective bandwidth is η·β. ``fitted_on`` lists the measurement ids used.
-    """
-
-    tier: str
-    bandwidth_efficiency: float
-    latency_s: float
-    bytes_per_s_per_dir: float
-    fitted_on: tuple[str, ...]
-    method: str
-
-    @property
-    def effective_bytes_per_s_per_dir(self) -> float:
-        """η·β."""
-        return self.bandwidth_efficiency * self.bytes_per_s_per_dir
-
-
-def calibration_rows(cat: Catalog, prefix: str = "ar_8xh100_") -> pd.DataFrame:
-    """The all-reduce bus-bandwidth rows of role *calibration* whose id starts with ``prefix``.
-
-    Validation rows are excluded here, so no fit can see them.
-    """
-    m = cat.measurements
-    hit = m[(m["quantity"] == "allreduce_bus_bytes_per_s") & (m["role"] == "calibration") & m["id"].str.startswith(prefix)]
-    out = hit.assign(ranks=[int(float(c["ranks"])) for c in hit["conditions"]],
-                     message_bytes=[float(c["message_bytes"]) for c in hit["conditions"]],
-                     sharp=[c.get("sharp", "off") for c in hit["conditions"]])
-    return out.reset_index(drop=True)
-
-
-#: A calibration row is bandwidth-bound (and fitted) when the ring's α terms are under this share of its time.
-BANDWIDTH_BOUND_ALPHA_SHARE = 0.01
-
-
-def calibrate(cat: Catalog, tier_id: str = "nvlink4", prefix: str = "ar_8xh100_",
-              min_message_bytes: float | None = None) -> Calibration:
-    """Fit η to the ring (``sharp=off``) calibration rows in the bandwidth-bound regime.
-
-    α is the catalog's α for ``tier_id`` (ASTRA-sim's validated value for NVLink 4), not fitted.
-    η is fitted by least squares on log bus bandwidth over the rows that are bandwidth-bound:
-    those where the α terms are under :data:`BANDWIDTH_BOUND_ALPHA_SHARE` (1 %) of the ring's model time, i.e.
-    n ≥ N · α · β / share (or n ≥ ``min_message_bytes`` if given). There, and only there, the
-    α–β model's single β is the right description. The other rows are *predicted*, not fitted,
-    and the chapter reports their error.
-
-    Raises
-    ------
-    ValueError
-        If no calibration row is bandwidth-bound.
-    """
-    t = ic.tier(cat, tier_id)
-    beta, alpha = t.require("bandwidth"), t.require("latency")
-    rows = calibration_rows(cat, prefix)
-    rows = rows[rows["sharp"] == "off"]
-    if min_message_bytes is None:
-        floor = rows["ranks"] * ic.crossover_bytes(beta, alpha) / BANDWIDTH_BOUND_ALPHA_SHARE
-    else:
-        floor = check_bytes("min_message_bytes", min_message_bytes)
-    use = rows[rows["message_bytes"] >= floor]
-    if use.empty:
-        raise ValueError(f"min_message_bytes={min_message_bytes!r} leaves no bandwidth-bound calibration row; "
-                         f"the largest message is {rows['message_bytes'].max():g} bytes")
-    # log busbw_meas = log(eta) + log(busbw_model(eta=1)) approximately where alpha is negligible;
-    # solve exactly with a 1-D search on eta for the least-squares log error
-    def err(eta: float) -> float:
-        pred = [ring_all_reduce(r.message_bytes, r.ranks, eta * beta, alpha).bus_bandwidth_bytes_per_s for r in use.itertuples()]
-        return float(np.sum((np.log(pred) - np.log(use["value"].to_numpy())) ** 2))
-
-    grid = np.linspace(0.05, 1.0, 1901)
-    eta = float(grid[int(np.argmin([err(g) for g in grid]))])
-    lo, hi = max(0.05, eta - 1e-3), min(1.0, eta + 1e-3)
-    for _ in range(60):  # golden-section refinement
-        m1, m2 = lo + (hi - lo) * 0.382, lo + (hi - lo) * 0.618
-        lo, hi = (lo, m2) if err(m1) <= err(m2) else (m1, hi)
-    eta = round((lo + hi) / 2, 6)
-    return Calibration(tier_id, eta, alpha, beta, tuple(use["id"]), "least squares on log bus bandwidth, bandwidth-bound rows only")
-
-
-def validation_table(cat: Catalog, cal: Calibration, prefix: str = "ar_8xh100_") -> pd.DataFrame:
-    """Predicted vs measured bus bandwidth for every all-reduce row, spec-only and calibrated.
-
-    Columns: id, message_bytes, sharp, role, measured, spec_model, calibrated, error_spec,
-    error_calibrated (relative: predicted/measured − 1), fitted (whether the row was used in the fit),
-    source, grade. ``sharp=on`` rows are predicted with :func:`switch_all_reduce`.
-    """
-    m = cat.measurements
-    rows = m[(m["quantity"] == "allreduce_bus_bytes_per_s") & m["id"].str.startswith(prefix)]
-    out = []
-    for r in rows.itertuples():
-        c = r.conditions
-        N, n, sharp = int(float(c["ranks"])), float(c["message_bytes"]), c.get("sharp", "off")
-        fn = switch_all_reduce if sharp == "on" else ring_all_reduce
-        spec = fn(n, N, cal.bytes_per_s_per_dir, cal.latency_s).bus_bandwidth_bytes_per_s
-        calib = fn(n, N, cal.effective_bytes_per_s_per_dir, cal.latency_s).bus_bandwidth_bytes_per_s
-        out.append({"id": r.id, "message_bytes": n, "sharp": sharp, "role": r.role, "measured": r.value,
-                    "spec_model": spec, "calibrated": calib, "error_spec": spec / r.value - 1,
-                    "error_calibrated": calib / r.value - 1, "fitted": r.id in cal.fitted_on,
-                    "source": r.source, "grade": r.grade})
-    return pd.DataFrame(out)
-
-
 # -- one decode step of a transformer -------------------------------------------------------------
 def weights_bytes(cat: Catalog, workload: str, bytes_per_value: float = 2.0) -> float:
     """Bytes of a model's weights: total parameters x bytes per value (2 for bf16)."""
@@ -571,18 +462,3 @@ def decode_step(cat: Catalog, workload: str = "llama3_1_70b", *, gpus: int = 8, 
     df.attrs.update({"workload": workload, "gpus": G, "wafers": wafers, "message_bytes": act_bytes,
                      "region_side_pe": side, "layers": layers, "bound": bound})
     return df
-
-
-def alpha_to_match(cat: Catalog, cal: Calibration, measurement_id: str) -> float:
-    """The per-step α (seconds) a ring all-reduce at η·β would need to reproduce one measured row.
-
-    .. math:: \\alpha = \\Big(\\frac{2(N-1)}{N}\\frac{n}{\\text{busbw}} - \\frac{2(N-1)}{N}\\frac{n}{\\eta\\beta}\\Big) \\Big/ \\, 2(N-1)
-
-    A diagnostic, not a fit the book uses: it shows how large a latency the α–β form would need
-    to explain a mid-size measurement.
-    """
-    r = cat.measurement(measurement_id)
-    N, n = int(float(r["conditions"]["ranks"])), float(r["conditions"]["message_bytes"])
-    factor = 2 * (N - 1) / N
-    t_meas = factor * n / float(r["value"])
-    return max(0.0, (t_meas - factor * n / cal.effective_bytes_per_s_per_dir) / (2 * (N - 1)))
