@@ -9,7 +9,7 @@ from typing import Callable
 
 from ..data.catalog import Catalog
 
-__all__ = ["Status", "Verdict", "Claim", "CHAPTERS"]
+__all__ = ["Status", "Verdict", "Claim", "CHAPTERS", "CLAIMED"]
 
 
 class Status(str, enum.Enum):
@@ -83,3 +83,8 @@ def _missing(cat: Catalog, needs: list[tuple[str, str]]) -> Verdict | None:
 
 def _srcs(cat: Catalog, needs: list[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cat.fact(e, f).source for e, f in needs))
+
+
+#: The article's own numbers, (value, unit) per claim id: stored once, put on the Claim by the registry and read
+#: by the verdicts to compare with; they never enter the computation of a figure.
+CLAIMED: dict[str, tuple[float, str]] = {"C01": (20.0, "x"), "C02": (2.4, "x")}

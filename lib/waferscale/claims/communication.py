@@ -1,14 +1,14 @@
 """Verdicts of the communication chapter (C03, C04, C10-C13): on-chip vs cross-chip links, CPO, scaling.
 
-Each verdict is a pure function of the catalog; :data:`CLAIMS` lists the chapter's claims in ledger order
-(:mod:`waferscale.claims.registry` collects every chapter's)."""
+Each verdict is a pure function of the catalog; :mod:`waferscale.claims.registry` lists the claims
+and names each one's verdict function."""
 
 from __future__ import annotations
 
 from ..data.catalog import Catalog
-from .base import Claim, Status, Verdict, _missing, _srcs
+from .base import Status, Verdict, _missing, _srcs
 
-__all__ = ["CLAIMS"]
+__all__: list[str] = []
 
 
 def _c03_compute_outpaces_communication(cat: Catalog) -> Verdict:
@@ -148,24 +148,3 @@ def _c13_cpo_expansion(cat: Catalog) -> Verdict:
         basis="model", sources=_srcs(cat, needs),
     )
 
-
-CLAIMS: tuple[Claim, ...] = (
-    Claim("C03", "intro", "from 'raw compute' to 'communication'",
-          "AI hardware progress is now limited by communication and system architecture more than raw compute.",
-          "communication", "qualitative", _c03_compute_outpaces_communication),
-    Claim("C04", "1", "how to not need connections",
-          "A wafer's on-chip network replaces cross-node communication for a whole model.", "communication",
-          "qualitative", _c04_no_connections),
-    Claim("C10", "3.1", "lowest latency, lowest energy consumption",
-          "Purely on-chip communication gives the lowest latency and energy.", "communication", "quantitative",
-          _c10_on_chip_lowest),
-    Claim("C11", "3.1", "still involves optical-electrical conversion",
-          "Co-packaged optics still pays for optical-electrical conversion.", "communication", "quantitative",
-          _c11_cpo_conversion),
-    Claim("C12", "3.2", "once crossing chips → back to communication",
-          "Once a model spans several wafers, Cerebras is back to communication limits.", "communication",
-          "quantitative", _c12_crossing_chips),
-    Claim("C13", "3.2", "bandwidth can be sustainably expanded",
-          "CPO lets system bandwidth keep scaling.", "communication", "quantitative",
-          _c13_cpo_expansion),
-)

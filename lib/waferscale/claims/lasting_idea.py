@@ -1,14 +1,14 @@
 """Verdicts of the lasting-idea chapter (C27, C28): chiplet spares, fault tolerance as best practice.
 
-Each verdict is a pure function of the catalog; :data:`CLAIMS` lists the chapter's claims in ledger order
-(:mod:`waferscale.claims.registry` collects every chapter's)."""
+Each verdict is a pure function of the catalog; :mod:`waferscale.claims.registry` lists the claims
+and names each one's verdict function."""
 
 from __future__ import annotations
 
 from ..data.catalog import Catalog
-from .base import Claim, Status, Verdict, _missing, _srcs
+from .base import Status, Verdict, _missing, _srcs
 
-__all__ = ["CLAIMS"]
+__all__: list[str] = []
 
 
 def _c27_chiplet_spares(cat: Catalog) -> Verdict:
@@ -69,12 +69,3 @@ def _c28_best_practice(cat: Catalog) -> Verdict:
         basis="model", sources=_srcs(cat, needs),
     )
 
-
-CLAIMS: tuple[Claim, ...] = (
-    Claim("C27", "6", "chiplet-level fault tolerance",
-          "Fault-tolerant design (chiplet-level spares, package-level rerouting) will spread.", "lasting_idea",
-          "quantitative", _c27_chiplet_spares),
-    Claim("C28", "6", "a best practice for all chip companies",
-          "Cerebras is a best practice to learn from, not NVIDIA's killer; GPUs already tolerate faults.",
-          "lasting_idea", "qualitative", _c28_best_practice),
-)

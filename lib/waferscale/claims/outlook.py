@@ -1,16 +1,16 @@
 """Verdicts of the outlook chapter (C21-C26): physical limits, small dies, foundries, inference demand.
 
-Each verdict is a pure function of the catalog; :data:`CLAIMS` lists the chapter's claims in ledger order
-(:mod:`waferscale.claims.registry` collects every chapter's)."""
+Each verdict is a pure function of the catalog; :mod:`waferscale.claims.registry` lists the claims
+and names each one's verdict function."""
 
 from __future__ import annotations
 
 from ..data.catalog import Catalog
 from ..models.redundancy import segment_cores
-from .base import Claim, Status, Verdict, _missing, _srcs
+from .base import Status, Verdict, _missing, _srcs
 from .yield_history import ERA_REFERENCE_DIE_MM2
 
-__all__ = ["CLAIMS"]
+__all__: list[str] = []
 
 
 def _c21_power_density(cat: Catalog) -> Verdict:
@@ -128,7 +128,9 @@ def _c25_inference_share(cat: Catalog) -> Verdict:
 
 def _c26_mainstream(cat: Catalog) -> Verdict:
     """The four reasons' verdicts combined, with what would flip the conclusion."""
-    parts = {c.id: c.verdict(cat) for c in CLAIMS if c.id in ("C21", "C22", "C23", "C24", "C25")}
+    parts = {cid: fn(cat) for cid, fn in (("C21", _c21_power_density), ("C22", _c22_signal_delay),
+                                           ("C23", _c23_small_dies), ("C24", _c24_foundry_path),
+                                           ("C25", _c25_inference_share))}
     if any(v.status is Status.PENDING for v in parts.values()):
         return Verdict(Status.PENDING, None, "", "a reason is not yet modelled", basis="none")
     standing = sum(v.status is not Status.FAILS for v in parts.values())
@@ -147,24 +149,3 @@ def _c26_mainstream(cat: Catalog) -> Verdict:
         basis="model", sources=tuple(dict.fromkeys(s for v in parts.values() for s in v.sources)) + tuple(conc["source"]),
     )
 
-
-CLAIMS: tuple[Claim, ...] = (
-    Claim("C21", "5", "power density",
-          "Power density is a physical limit that fault tolerance cannot fix.", "outlook", "quantitative",
-          _c21_power_density),
-    Claim("C22", "5", "signal delay",
-          "Signal delay across a wafer is a physical limit.", "outlook", "quantitative",
-          _c22_signal_delay),
-    Claim("C23", "5", "higher yield for small dies; chiplet flexibility",
-          "Small dies and chiplets are cheaper per good mm².", "outlook", "quantitative",
-          _c23_small_dies),
-    Claim("C24", "5", "favor modular, multi-client reuse",
-          "Foundries favour modular packaging over ultra-large monoliths.", "outlook", "qualitative",
-          _c24_foundry_path),
-    Claim("C25", "5", "inference accounts for a much higher proportion",
-          "Inference now dominates demand; multi-task, high-concurrency use is becoming mainstream.", "outlook",
-          "quantitative", _c25_inference_share),
-    Claim("C26", "5", "unlikely to become mainstream",
-          "Wafer-scale is unlikely to become mainstream.", "outlook", "qualitative",
-          _c26_mainstream),
-)

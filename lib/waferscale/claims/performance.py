@@ -1,6 +1,6 @@
 """Model-based verdicts for the performance chapter's claims (C01, C02, C14, C15, C16).
 
-Collected by :mod:`waferscale.claims.registry` (:data:`CLAIMS`); every figure comes from :mod:`waferscale.models.performance` with the
+Named by :mod:`waferscale.claims.registry`; every figure comes from :mod:`waferscale.models.performance` with the
 calibrated parameters of :mod:`waferscale.fit.perffit`. The article's claimed ratios are read from the
 :class:`~waferscale.claims.Claim` only to compare with.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 from ..models import performance as pf
 from ..fit import perffit as ff
 from ..data.catalog import Catalog
-from .base import Claim, Status, Verdict
+from .base import CLAIMED, Status, Verdict
 
-__all__ = ["CLAIMS", "SCENARIOS", "c01", "c02", "c14", "c15", "c16", "users_to_slow", "headline", "TRAINING", "training_setup",
+__all__ = ["SCENARIOS", "c01", "c02", "c14", "c15", "c16", "users_to_slow", "headline", "TRAINING", "training_setup",
            "training_scale"]
 
 #: The conditions under which each headline is computed: (system, model, precision, chips, spec row).
@@ -63,8 +63,8 @@ def users_to_slow(cat: Catalog, system_id: str, model_id: str, precision: str, t
 
 
 def _claimed(claim_id: str) -> float:
-    """The article's number for one of this chapter's claims (read from :data:`CLAIMS`, never typed here)."""
-    return next(c for c in CLAIMS if c.id == claim_id).claimed or 0.0
+    """The article's number for one of this chapter's claims (:data:`waferscale.claims.base.CLAIMED`, never typed here)."""
+    return CLAIMED.get(claim_id, (0.0, ""))[0]
 
 
 def _srcs(cat: Catalog, *systems: str) -> tuple[str, ...]:
@@ -202,21 +202,3 @@ def c16(cat: Catalog):
         + tuple(cat.measurement(TRAINING["row"])["source"].split(";")),
     )
 
-
-CLAIMS: tuple[Claim, ...] = (
-    Claim("C01", "intro", "up to 20 times that of H100",
-          "On small models, Cerebras infers up to ~20x faster than an H100.", "performance", "quantitative",
-          c01, 20.0, "x"),
-    Claim("C02", "intro", "about 2.4 times that of B200",
-          "For a ~400B-parameter model, one user gets ~2.4x the speed of a B200 system on a CS-3.", "performance",
-          "quantitative", c02, 2.4, "x"),
-    Claim("C14", "3.3", "extremely high power consumption for a single machine",
-          "A single Cerebras machine draws very high power, but communicates efficiently.", "performance",
-          "quantitative", c14),
-    Claim("C15", "3.3", "overall system efficiency is more balanced",
-          "GPU+CPO systems keep per-node power controllable and system efficiency balanced.", "performance",
-          "qualitative", c15),
-    Claim("C16", "3", "Cerebras wins at 'single-machine limits'",
-          "Cerebras wins at single-machine limits; CPO/GPU wins at system scale.", "performance", "quantitative",
-          c16),
-)

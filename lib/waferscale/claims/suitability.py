@@ -1,8 +1,8 @@
 """Verdicts of the suitability chapter (C09, C17-C20): the three features of :mod:`waferscale.models.suitability`
 against the article's classes.
 
-Each verdict is a pure function of the catalog; :data:`CLAIMS` lists the chapter's claims in ledger order
-(:mod:`waferscale.claims.registry` collects every chapter's).
+Each verdict is a pure function of the catalog; :mod:`waferscale.claims.registry` lists the claims
+and names each one's verdict function.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pandas as pd
 
 from ..data.catalog import Catalog
 from ..models.suitability import features
-from .base import Claim, Status, Verdict
+from .base import Status, Verdict
 
-__all__ = ["CLAIMS", "verdict_c09", "verdict_c17", "verdict_c18", "verdict_c19", "verdict_c20"]
+__all__ = ["verdict_c09", "verdict_c17", "verdict_c18", "verdict_c19", "verdict_c20"]
 
 
 def _v(status_name: str, figure: float, unit: str, detail: str, df: pd.DataFrame):
@@ -86,21 +86,3 @@ def verdict_c20(cat: Catalog):
     """C20: CPU work, high-concurrency inference, edge and real-time derive as not suitable."""
     return _group_verdict(cat, "not", "these workloads are not suitable")
 
-
-CLAIMS: tuple[Claim, ...] = (
-    Claim("C09", "2", "high parallelism, strong synchronization",
-          "AI workloads suit wafers: highly parallel, tightly synchronised, communication-driven.", "suitability",
-          "qualitative", verdict_c09),
-    Claim("C17", "4", "Is communication a bottleneck?",
-          "Three questions decide suitability: communication bottleneck, centralisable, regular.", "suitability",
-          "qualitative", verdict_c17),
-    Claim("C18", "4", "highly suitable for large model training",
-          "Dense-model training, very long context and PDE/CFD HPC are highly suitable.", "suitability",
-          "quantitative", verdict_c18),
-    Claim("C19", "4", "partially suitable",
-          "Low-concurrency inference and graph computing are partially suitable.", "suitability", "quantitative",
-          verdict_c19),
-    Claim("C20", "4", "Not suitable for CPU",
-          "General CPU work, high-concurrency inference, edge chips and real-time systems are not suitable.",
-          "suitability", "quantitative", verdict_c20),
-)

@@ -1,7 +1,7 @@
 """Verdicts of the yield chapter (C05-C08): yield in the 1980s, fault tolerance, the enabling change.
 
-Each verdict is a pure function of the catalog; :data:`CLAIMS` lists the chapter's claims in ledger order
-(:mod:`waferscale.claims.registry` collects every chapter's)."""
+Each verdict is a pure function of the catalog; :mod:`waferscale.claims.registry` lists the claims
+and names each one's verdict function."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 
 from ..data.catalog import Catalog
 from ..models.redundancy import segment_cores, spare_fraction
-from .base import Claim, Status, Verdict, _pending
+from .base import Status, Verdict
 
-__all__ = ["CLAIMS"]
+__all__: list[str] = []
 
 
 def _era_density(cat: Catalog, last_year: int = 1995) -> tuple[float, pd.Series]:
@@ -115,18 +115,3 @@ def _c08_fault_tolerant_systems(cat: Catalog) -> Verdict:
         basis="model", sources=(row["source"], cat.fact("wse3", "cores_physical").source),
     )
 
-
-CLAIMS: tuple[Claim, ...] = (
-    Claim("C05", "2", "Yield cannot support it",
-          "In the 1980s yield made wafer-scale chips impossible.", "yield_history", "quantitative",
-          _c05_yield_1980s),
-    Claim("C06", "2", "Lack of fault-tolerance mechanisms",
-          "Early wafer-scale efforts failed for want of fault tolerance.", "yield_history", "qualitative",
-          _c06_fault_tolerance),
-    Claim("C07", "2", "Software cannot support it",
-          "Software could not program wafer-scale machines then.", "yield_history", "qualitative",
-          _pending("no physical model tests this; the chapter records the historical evidence")),
-    Claim("C08", "2", "from 'perfect hardware' to 'fault-tolerant systems'",
-          "The enabling change is tolerating defects instead of demanding perfect dies.", "yield_history",
-          "quantitative", _c08_fault_tolerant_systems),
-)
