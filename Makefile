@@ -23,7 +23,7 @@ venv: $(STAMP)
 # The book shows the notebooks' committed outputs (execute_notebooks: off); `make test` proves they are
 # what a fresh run gives on any CPU, and `make execute` refreshes them. -W turns every warning into an error.
 book: $(STAMP)
-	$(BIN)/python -m waferscale.charts bundle _static
+	$(BIN)/python -m waferscale.book.charts bundle _static
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 

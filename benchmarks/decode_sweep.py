@@ -6,7 +6,9 @@ import time
 
 import numpy as np
 
-from waferscale import catalog, perffit, performance as pf
+from waferscale.data import catalog
+from waferscale.fit import perffit
+from waferscale.models import performance as pf
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 
 import waferscale as ws  # noqa: E402
-from waferscale import redundancy  # noqa: E402
+from waferscale.models import redundancy  # noqa: E402
 
 N_WAFERS = 100_000
 

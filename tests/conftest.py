@@ -44,7 +44,7 @@ def cat():
 @pytest.fixture()
 def data_copy(tmp_path) -> Path:
     """A writable copy of the package's data folder, for malformed-row and what-if tests."""
-    from waferscale.catalog import data_dir
+    from waferscale.data.catalog import data_dir
 
     dst = tmp_path / "data"
     shutil.copytree(data_dir(), dst)

@@ -3,7 +3,7 @@ check that the loader, the models, the CLI and the system-comparing chapters all
 
 The chip is made up (its name says so) and cites a made-up source added to the copied references.bib;
 the package's own catalog is never touched. The chapter tests run each notebook against the copy through
-``WAFERSCALE_DATA`` (read by :func:`waferscale.catalog.data_dir`) and look for the chip's name in the
+``WAFERSCALE_DATA`` (read by :func:`waferscale.data.catalog.data_dir`) and look for the chip's name in the
 outputs: a chapter that hard-codes its list of chips cannot show it (a negative control checks that).
 """
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from waferscale import compare, economics, performance as pf, physics, scaling as sc, yields
-from waferscale.catalog import DATA_ENV, data_dir, load
+from waferscale.book import compare
+from waferscale.models import economics, performance as pf, physics, scaling as sc, yields
+from waferscale.data.catalog import DATA_ENV, data_dir, load
 
 from conftest import ROOT
 
@@ -146,7 +147,7 @@ def test_scaling_and_collectives_pick_it_up(cat2):
     assert inside["bytes_per_flop"] > outside["bytes_per_flop"] > 0
     with pytest.raises(ValueError, match="topology"):
         sc.build_for(cat2, "a100_sxm")
-    from waferscale import commcharts as cc
+    from waferscale.book import commcharts as cc
 
     assert any(POD_NAME in label for label in cc.scaling_data(cat2, max_chips=256, builds=sc.catalog_builds(cat2))["label"])
 

@@ -6,8 +6,8 @@ import re
 import pytest
 import yaml
 
-from waferscale import appendix as ap
-from waferscale.catalog import GRADES, TABLES as CATALOG_TABLES
+from waferscale.book import appendix as ap
+from waferscale.data.catalog import GRADES, TABLES as CATALOG_TABLES
 
 from conftest import ROOT
 
@@ -70,7 +70,7 @@ def test_index_counts_rows_and_grades(cat):
 def test_bibliography_anchor_matches_the_config():
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert cfg["sphinx"]["config"]["bibtex_cite_id"] == ap.BIB_CITE_ID
-    assert "waferscale.appendix" in cfg["sphinx"]["extra_extensions"]
+    assert "waferscale.book.appendix" in cfg["sphinx"]["extra_extensions"]
     assert ap.bib_anchor("nvidia2022h100whitepaper") == "cite-nvidia2022h100whitepaper"
 
 

@@ -144,7 +144,7 @@ def _control_page() -> str:
     import altair as alt
     import pandas as pd
 
-    from waferscale import charts
+    from waferscale.book import charts
 
     df = pd.DataFrame({"x": [1, 2, 3], "y": [1, 3, 2]})
     live = alt.param(name="k", value=1.0, bind=alt.binding_range(min=0.5, max=3, step=0.5, name="live "))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from waferscale import catalog as C
-from waferscale.catalog import CatalogError, GRADES, load
+from waferscale.data import catalog as C
+from waferscale.data.catalog import CatalogError, GRADES, load
 
 NUMERIC = ("systems", "links", "defect_densities", "wafer_prices", "measurements", "events")
 
@@ -135,7 +135,7 @@ def test_unknown_entity_is_rejected(data_copy):
 
 
 def test_spec_ratios_baseline_is_one_and_gaps_are_listed(cat):
-    from waferscale import compare
+    from waferscale.book import compare
 
     df = compare.spec_ratios(cat, ["wse3", "h100_sxm", "b200"], baseline="h100_sxm")
     assert (df.loc[df["system"] == "h100_sxm", "ratio"] == 1.0).all()

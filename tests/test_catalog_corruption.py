@@ -18,8 +18,8 @@ from typing import Callable
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from waferscale import catalog as C
-from waferscale.catalog import CatalogError
+from waferscale.data import catalog as C
+from waferscale.data.catalog import CatalogError
 
 CSV_FILES = ("defect_densities.csv", "entities.csv", "events.csv", "examples.csv", "links.csv", "measurements.csv",
              "parameters.csv", "suitability.csv", "systems.csv", "topology.csv", "wafer_prices.csv", "workloads.csv")

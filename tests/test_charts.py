@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from waferscale import charts
+from waferscale.book import charts
 
 
 def _chart(title="Finding"):

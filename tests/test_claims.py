@@ -5,7 +5,7 @@ import inspect
 
 import pytest
 
-from waferscale import catalog as C
+from waferscale.data import catalog as C
 from waferscale import claims
 from waferscale.claims import CHAPTERS, CLAIMS, Status, Verdict
 

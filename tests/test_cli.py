@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from waferscale import claims
-from waferscale.digits import sig
+from waferscale.core.digits import sig
 
 
 def run(*args):

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from waferscale import collectives as co
-from waferscale.digits import sig
+from waferscale.models import collectives as co
+from waferscale.core.digits import sig
 
 
 def run(*args):

@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from waferscale import cli
-from waferscale.cli_checks import BOUNDS
+from waferscale.cli.checks import BOUNDS
 
 COUNTS: Counter = Counter()
 BAD_RUNS: list[tuple[str, list[str], str]] = []

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from waferscale import yields as Y
-from waferscale.digits import sig
+from waferscale.models import yields as Y
+from waferscale.core.digits import sig
 
 
 def run(*args):

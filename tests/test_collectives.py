@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waferscale import collectives as co
+from waferscale.fit import allreduce as ar
+from waferscale.models import collectives as co
 
 SWITCHED = [co.ring_all_reduce, co.tree_all_reduce, co.switch_all_reduce, co.reduce_scatter, co.all_gather, co.all_to_all]
 BYTES = st.floats(min_value=0, max_value=1e12, allow_nan=False)
@@ -116,7 +117,7 @@ def test_collective_dispatch_and_bad_names(cat):
 
 # -- calibration ----------------------------------------------------------------------------------
 def test_calibration_uses_only_calibration_rows_and_is_reproducible(cat):
-    a, b = co.calibrate(cat), co.calibrate(cat)
+    a, b = ar.calibrate(cat), ar.calibrate(cat)
     assert a == b
     roles = cat.measurements.set_index("id").loc[list(a.fitted_on), "role"]
     assert set(roles) == {"calibration"}
@@ -131,28 +132,28 @@ def test_calibration_never_sees_validation_rows(cat, monkeypatch):
     import dataclasses
 
     hidden = dataclasses.replace(cat, measurements=m)
-    assert co.calibration_rows(hidden).empty
+    assert ar.calibration_rows(hidden).empty
     with pytest.raises(ValueError):
-        co.calibrate(hidden)
+        ar.calibrate(hidden)
 
 
 def test_calibration_fits_the_bandwidth_bound_row(cat):
-    cal = co.calibrate(cat)
-    tab = co.validation_table(cat, cal).set_index("id")
+    cal = ar.calibrate(cat)
+    tab = ar.validation_table(cat, cal).set_index("id")
     for rid in cal.fitted_on:
         assert abs(tab.loc[rid, "error_calibrated"]) < 1e-3
     assert set(tab["fitted"]) == {True, False}  # some rows are predicted, not fitted
 
 
 def test_calibrate_source_has_no_typed_hardware_numbers():
-    src = inspect.getsource(co.calibrate) + inspect.getsource(co.decode_step)
+    src = inspect.getsource(ar.calibrate) + inspect.getsource(co.decode_step)
     for literal in ("450", "936", "3.35", "1.1e9", "4.4", "21e15"):
         assert literal not in src
 
 
 def test_alpha_to_match_reproduces_the_row(cat):
-    cal = co.calibrate(cat)
-    a = co.alpha_to_match(cat, cal, "ar_8xh100_58mb")
+    cal = ar.calibrate(cat)
+    a = ar.alpha_to_match(cat, cal, "ar_8xh100_58mb")
     r = cat.measurement("ar_8xh100_58mb")
     got = co.ring_all_reduce(float(r["conditions"]["message_bytes"]), 8, cal.effective_bytes_per_s_per_dir, a)
     assert got.bus_bandwidth_bytes_per_s == pytest.approx(r["value"], rel=1e-9)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waferscale import economics as E
-from waferscale import yields as Y
+from waferscale.models import economics as E
+from waferscale.models import yields as Y
 
 
 @settings(max_examples=80, deadline=None)

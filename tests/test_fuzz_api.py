@@ -32,8 +32,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-MODULES = ["yields", "redundancy", "interconnect", "collectives", "scaling", "workloads", "performance",
-           "perfenergy", "training", "physics", "economics", "packaging", "suitability", "compare", "checks"]
+MODULES = ["models.yields", "models.redundancy", "models.interconnect", "models.collectives", "models.scaling",
+           "models.workloads", "models.performance", "models.energy", "models.training", "models.physics",
+           "models.economics", "models.packaging", "models.suitability", "fit.allreduce", "book.compare", "core.checks"]
 SLOW_S = 2.0
 COUNTS: collections.Counter = collections.Counter()
 FAILS: list[str] = []
@@ -55,22 +56,22 @@ class Spec:
 
 
 def _wse():
-    from waferscale.redundancy import WaferArray
+    from waferscale.models.redundancy import WaferArray
     return WaferArray(physical_cores=9_000, core_area_mm2=0.05, segment_cores=10, spares_per_segment=1, blocks=9)
 
 
 def _pkg():
-    from waferscale.packaging import Package
+    from waferscale.models.packaging import Package
     return Package(chiplet_area_mm2=100.0, n_active=8, spares=1)
 
 
 def _proc():
-    from waferscale.economics import ChipletProcess
+    from waferscale.models.economics import ChipletProcess
     return ChipletProcess(test_escape=0.01, bond_yield=0.99)
 
 
 def _wire(cat):
-    from waferscale.physics import wire_from_catalog
+    from waferscale.models.physics import wire_from_catalog
     return wire_from_catalog(cat)
 
 
@@ -134,13 +135,13 @@ SPECS: dict[str, Spec] = {
     "collectives.mesh_all_reduce": Spec({"message_bytes": BYTES, "width_pe": (1, 2**15, "int"), "height_pe": (1, 2**15, "int"),
                                          "link_bytes_per_s_per_dir": BW, "hop_latency_s": LAT,
                                          "energy_j_per_bit_per_hop": EPB}),
-    "collectives.calibrate": Spec({"min_message_bytes": (0.0, 1e6, "real")}),
+    "allreduce.calibrate": Spec({"min_message_bytes": (0.0, 1e6, "real")}),
     "collectives.decode_step": Spec({"gpus": (1, 64, "int"), "bytes_per_value": (0.5, 8.0, "real"), "batch": (1, 4096, "int")}),
     "collectives.weights_bytes": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
     "collectives.wafers_needed": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
-    "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"build": lambda cat: __import__("waferscale.scaling").scaling.h100_ib()}),
+    "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"build": lambda cat: __import__("waferscale.models.scaling").models.scaling.h100_ib()}),
     "scaling.scaling_table": Spec({"max_chips": (1, 2**20, "int"), "message_bytes": BYTES}),
-    "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: __import__("waferscale.workloads").workloads.fit_shape_law(cat)}),
+    "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: __import__("waferscale.models.workloads").workloads.fit_shape_law(cat)}),
     "workloads.expected_distinct_experts": Spec({"experts": (1, 1024, "int"), "experts_active": (1, 1024, "int"),
                                                  "tokens": (0.0, 1e9, "real")},
                                                 check=lambda kw: kw["experts_active"] <= kw["experts"]),
@@ -195,8 +196,8 @@ SPECS: dict[str, Spec] = {
     "suitability.mapping_efficiency": Spec({"neighbour_share": P01, "width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
     "suitability.classify": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
     "suitability.questions_passed": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
-    "suitability.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: __import__("waferscale.suitability").suitability.profile(cat, __import__("waferscale.suitability").suitability.profile_ids(cat)[0])}),
-    "suitability.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: __import__("waferscale.suitability").suitability.profile(cat, __import__("waferscale.suitability").suitability.profile_ids(cat)[0])}),
+    "suitability.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: __import__("waferscale.models.suitability").suitability.profile(cat, __import__("waferscale.models.suitability").suitability.profile_ids(cat)[0])}),
+    "suitability.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: __import__("waferscale.models.suitability").suitability.profile(cat, __import__("waferscale.models.suitability").suitability.profile_ids(cat)[0])}),
     "checks.check_real": Spec({"value": (0.0, 1.0, "real")}, fixed={"name": "value", "lo": 0.0, "hi": 1.0}),
     "checks.check_positive_finite": Spec({"value": (1e-300, 1e18, "real")}, fixed={"name": "value"}),
     "checks.check_int": Spec({"value": (0, 10, "int")}, fixed={"name": "value", "lo": 0, "hi": 10}),
@@ -217,8 +218,8 @@ SKIP = {
     "training.training_curve": "a table of train_step calls",
     "performance.sweep": "a table of decode calls (decode is fuzzed here)",
     "performance.prefill_s": "an internal building block of decode, taking model and system objects",
-    "perfenergy.breakdown": "forwards users and context_tokens to performance.decode (fuzzed here)",
-    "perfenergy.breakdown_table": "a table of breakdown calls",
+    "energy.breakdown": "forwards users and context_tokens to performance.decode (fuzzed here)",
+    "energy.breakdown_table": "a table of breakdown calls",
     "suitability.sensitivity": "a table over threshold values from a fixed set",
     "suitability.features": "a table from the catalog",
     "checks.check_choice": "not numeric",
@@ -242,7 +243,7 @@ def discover() -> dict[str, Callable]:
             f = getattr(mod, n)
             if inspect.isfunction(f) and any(_annotation_is_numeric(p) for p in inspect.signature(f).parameters.values()
                                               if p.name not in ("cat",)):
-                out[f"{m}.{n}"] = f
+                out[f"{m.rsplit('.', 1)[1]}.{n}"] = f
     return out
 
 

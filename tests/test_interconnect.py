@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waferscale import interconnect as ic
+from waferscale.models import interconnect as ic
 
 BYTES = st.floats(min_value=0, max_value=1e12, allow_nan=False)
 BW = st.floats(min_value=1e6, max_value=1e16, allow_nan=False)

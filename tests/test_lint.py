@@ -1,4 +1,4 @@
-"""The no-hand-typed-numbers lint (waferscale.lint): its rules, negative controls, and the chapters."""
+"""The no-hand-typed-numbers lint (waferscale.book.lint): its rules, negative controls, and the chapters."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import ROOT, toc_files
-from waferscale import lint
+from waferscale.book import lint
 
 
 def test_prose_rules():

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waferscale import packaging as K
-from waferscale import yields as Y
-from waferscale.economics import ChipletProcess
+from waferscale.models import packaging as K
+from waferscale.models import yields as Y
+from waferscale.models.economics import ChipletProcess
 
 
 @settings(max_examples=100, deadline=None)

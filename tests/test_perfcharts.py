@@ -1,9 +1,9 @@
-"""One colour per system across the performance charts (waferscale.perfcharts)."""
+"""One colour per system across the performance charts (waferscale.book.perfcharts)."""
 from __future__ import annotations
 
 import pandas as pd
 
-from waferscale import perfcharts as PC
+from waferscale.book import perfcharts as PC
 
 
 def _scale(chart_dict):

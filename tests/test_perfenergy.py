@@ -1,10 +1,11 @@
-"""Energy per token from pJ/bit and pJ/FLOP (waferscale.perfenergy)."""
+"""Energy per token from pJ/bit and pJ/FLOP (waferscale.models.energy)."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from waferscale import catalog, perfenergy as E, performance as P, workloads as W
+from waferscale.data import catalog
+from waferscale.models import energy as E, performance as P, workloads as W
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The decode model (waferscale.performance) and its calibration (waferscale.perffit)."""
+"""The decode model (waferscale.models.performance) and its calibration (waferscale.fit.perffit)."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,7 +6,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from waferscale import catalog, perffit as F, performance as P
+from waferscale.data import catalog
+from waferscale.fit import perffit as F
+from waferscale.models import performance as P
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +124,8 @@ def test_sweep_matches_scalar(cat, fit):
 
 def test_no_headline_literal_in_the_model():
     import inspect
-    from waferscale import perfclaims, performance, workloads
+    from waferscale.claims import performance as perfclaims
+    from waferscale.models import performance, workloads
     for mod in (performance, workloads, F, perfclaims):
         src = inspect.getsource(mod)
         assert "2.4" not in src.replace("2.43", "") and " 20" not in src.replace(" 2048", "").replace(" 2025", "").replace(" 2024", "")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from waferscale import physics as P
+from waferscale.models import physics as P
 
 
 def test_time_of_flight_matches_the_notes():

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from waferscale import redundancy as R
-from waferscale import yields as Y
+from waferscale.models import redundancy as R
+from waferscale.models import yields as Y
 
 
 @pytest.fixture(scope="module")

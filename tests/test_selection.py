@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from waferscale import compare, economics, performance as pf, physics, scaling as sc
+from waferscale.book import compare
+from waferscale.models import economics, performance as pf, physics, scaling as sc
 
 
 def test_system_links_come_from_topology(cat):
@@ -43,7 +44,7 @@ def test_build_for_matches_the_hand_written_builds(cat):
 
 
 def test_topology_rows_are_validated(data_copy):
-    from waferscale.catalog import CatalogError, load
+    from waferscale.data.catalog import CatalogError, load
 
     path = data_copy / "topology.csv"
     path.write_text(path.read_text() + "dgx_a100,nvlink9,ib_ndr,bad tier\n")
@@ -52,7 +53,7 @@ def test_topology_rows_are_validated(data_copy):
 
 
 def test_a_catalog_without_topology_models_nothing(data_copy):
-    from waferscale.catalog import load
+    from waferscale.data.catalog import load
 
     (data_copy / "topology.csv").unlink()
     cat = load(data_copy)

@@ -1,7 +1,7 @@
-"""waferscale._sphinx: the bibliography style and the page fixes, without a Sphinx build."""
+"""waferscale.book._sphinx: the bibliography style and the page fixes, without a Sphinx build."""
 from __future__ import annotations
 
-from waferscale import _sphinx
+from waferscale.book import _sphinx
 
 
 def _render(bibtex: str) -> str:

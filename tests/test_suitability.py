@@ -1,4 +1,4 @@
-"""Tests of waferscale.suitability: features bounded, classification monotone, bad input named."""
+"""Tests of waferscale.models.suitability: features bounded, classification monotone, bad input named."""
 
 import math
 
@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import waferscale as ws
 from waferscale import claims
-from waferscale import suitability as su
+from waferscale.models import suitability as su
 
 CAT = ws.load()
 _share = st.floats(0, 1)

@@ -1,4 +1,4 @@
-"""Training-step model (waferscale.training): known values, limits, properties, bad input."""
+"""Training-step model (waferscale.models.training): known values, limits, properties, bad input."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,8 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from waferscale import catalog, collectives as co, scaling as sc, training as T, workloads as W
+from waferscale.data import catalog
+from waferscale.models import collectives as co, scaling as sc, training as T, workloads as W
 
 
 @pytest.fixture(scope="module")

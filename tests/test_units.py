@@ -4,7 +4,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from waferscale.units import UnitError, parse_unit, to_canonical
+from waferscale.core.units import UnitError, parse_unit, to_canonical
 
 
 def test_gigabyte_is_not_gibibyte():

@@ -1,9 +1,10 @@
-"""Transformer shapes from the catalog and synthetic models (waferscale.workloads)."""
+"""Transformer shapes from the catalog and synthetic models (waferscale.models.workloads)."""
 from __future__ import annotations
 
 import pytest
 
-from waferscale import catalog, workloads as W
+from waferscale.data import catalog
+from waferscale.models import workloads as W
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ NEW_MODELS = ("llama3_3_70b", "llama4_scout", "gpt_oss_120b", "qwen3_32b", "qwen
 
 @pytest.mark.parametrize("mid", NEW_MODELS)
 def test_new_models_are_listed_and_decodable(cat, mid):
-    from waferscale import performance as pf
+    from waferscale.models import performance as pf
 
     assert mid in W.model_ids(cat)
     r = pf.decode(cat, "cs3", mid, params=pf.Params())

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from waferscale import yields as Y
+from waferscale.models import yields as Y
 
 AREA = st.floats(min_value=0.0, max_value=5e4, allow_nan=False)
 DENSITY = st.floats(min_value=0.0, max_value=10.0, allow_nan=False)

@@ -1,26 +1,27 @@
 """waferscale: the models behind the book *Wafer-scale vs scale-out: the numbers*.
 
-One module per concept; notebooks call these, and hold no hardware number of their own.
+Layers, each a subpackage, importing downwards only (``lib/waferscale/ARCHITECTURE.md``; ``tests/test_layers.py``):
 
-* :mod:`waferscale.catalog` — sourced facts (CSV + one BibTeX file), validated, units converted once.
-* :mod:`waferscale.claims` — the article's claims, each with a computed verdict.
-* :mod:`waferscale.charts` — the book's altair theme and offline, deterministic renderer.
 * :mod:`waferscale.cli` — ``python -m waferscale`` for what-ifs.
-* :mod:`waferscale.interconnect` — link tiers from the catalog; point-to-point α–β time and energy.
-* :mod:`waferscale.collectives` — α–β collectives, the all-reduce calibration, one decode step's communication.
-* :mod:`waferscale.scaling` — bandwidth and energy per chip as a system grows (GPUs + IB/CPO vs wafers).
-* :mod:`waferscale.training` — time and link energy of one training step on GPU clusters and wafers.
-* :mod:`waferscale.appendix` — the book's data appendix: every catalog table as HTML, with a grade filter.
+* :mod:`waferscale.book` — chart theme and renderer, one figures module per chapter, data appendix, Sphinx glue, lint.
+* :mod:`waferscale.claims` — the article's claims, one module of verdicts per chapter, and the ledger.
+* :mod:`waferscale.fit` — calibrations (decode parameters, all-reduce η), validation tables, uncertainty.
+* :mod:`waferscale.models` — yields, redundancy, interconnect, collectives, scaling, workloads, decode, energy, training,
+  physics, economics, packaging, suitability features.
+* :mod:`waferscale.data` — the sourced catalog (CSV + one BibTeX file): schema, loader, :class:`Catalog`.
+* :mod:`waferscale.core` — units, argument checks, the digits rule.
 
-The catalog folder is the package's ``data/`` unless ``$WAFERSCALE_DATA`` names a copy (:func:`waferscale.catalog.data_dir`).
+The catalog folder is the package's ``data/`` unless ``$WAFERSCALE_DATA`` names a copy (:func:`waferscale.data.catalog.data_dir`).
 """
 
-from .catalog import GRADES, Catalog, CatalogError, Fact, load
+from .data.catalog import GRADES, Catalog, CatalogError, Fact, load
+from . import fit as _fit  # noqa: F401  (installs the calibrated default parameters of the decode model)
 from .claims import CHAPTERS, CLAIMS, Claim, Status, Verdict, ledger
-from .units import UnitError, to_canonical
-from .interconnect import Tier, p2p_energy_j, p2p_time_s, tier
-from .collectives import Result, calibrate, decode_step, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce
-from .training import train_step, training_curve
+from .core.units import UnitError, to_canonical
+from .models.interconnect import Tier, p2p_energy_j, p2p_time_s, tier
+from .fit.allreduce import calibrate
+from .models.collectives import Result, decode_step, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce
+from .models.training import train_step, training_curve
 
 __version__ = "0.1.0"
 

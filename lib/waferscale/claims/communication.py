@@ -1,0 +1,150 @@
+"""Verdicts of the communication chapter (C03, C04, C10-C13): on-chip vs cross-chip links, CPO, scaling.
+
+Each verdict is a pure function of the catalog; :mod:`waferscale.claims.registry` lists the claims
+and names each one's verdict function."""
+
+from __future__ import annotations
+
+from ..data.catalog import Catalog
+from .base import Status, Verdict, _missing, _srcs
+
+__all__: list[str] = []
+
+
+def _c03_compute_outpaces_communication(cat: Catalog) -> Verdict:
+    """Growth of dense BF16 FLOP/s vs growth of HBM and NVLink bandwidth, A100 → B200."""
+    needs = [("a100_sxm", "bf16_dense_flop_per_s"), ("b200", "bf16_dense_flop_per_s"),
+             ("a100_sxm", "hbm_bytes_per_s"), ("b200", "hbm_bytes_per_s"),
+             ("a100_sxm", "scaleup_bytes_per_s_per_dir"), ("b200", "scaleup_bytes_per_s_per_dir")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    v = {k: cat.value(*k) for k in needs}
+    flops = v[needs[1]] / v[needs[0]]
+    hbm = v[needs[3]] / v[needs[2]]
+    link = v[needs[5]] / v[needs[4]]
+    figure = flops / max(hbm, link)
+    status = Status.HOLDS if figure > 1 else Status.FAILS
+    return Verdict(
+        status, figure, "x",
+        f"A100→B200: compute grew {flops:.1f}x, HBM bandwidth {hbm:.1f}x, NVLink bandwidth {link:.1f}x, "
+        "so each FLOP has fewer bytes to feed it: communication, not compute, is the growing constraint",
+        sources=_srcs(cat, needs),
+    )
+
+
+def _c04_no_connections(cat: Catalog) -> Verdict:
+    """Model: wafers a dense model needs (weights in SRAM), and the off-wafer share of decode communication."""
+    from ..models import collectives as co
+
+    needs = [("wse3", "sram_bytes"), ("llama3_1_70b", "params_total"), ("llama3_1_8b", "params_total")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    small, big = co.wafers_needed(cat, "llama3_1_8b"), co.wafers_needed(cat, "llama3_1_70b")
+    step = co.decode_step(cat, "llama3_1_70b")
+    w = step[step["system"] == "wafers"].set_index("component")
+    comm = w.loc[["on the wafer (mesh)", "between chips (wafer to wafer)"], "time_s"]
+    off = comm.iloc[1] / comm.sum()
+    status = Status.HOLDS if big == 1 else Status.HOLDS_IF
+    return Verdict(
+        status, float(big), " wafers",
+        f"holds only while the weights fit one wafer's SRAM: Llama 3.1 8B needs {small}, 70B needs {big} wafers "
+        f"(16-bit weights), and then {off:.0%} of a decode step's communication time is wafer-to-wafer",
+        basis="model", sources=_srcs(cat, needs),
+    )
+
+
+def _c10_on_chip_lowest(cat: Catalog) -> Verdict:
+    """Model: hand a decode activation to the next layer on the wafer's mesh vs over NVLink 4."""
+    from ..models import collectives as co
+    from ..models import interconnect as ic
+
+    needs = [("wse3_fabric", "hop_latency_s"), ("wse3_fabric", "energy_j_per_bit"), ("nvlink4", "latency_s"),
+             ("nvlink4", "energy_j_per_bit"), ("llama3_1_70b", "hidden_size")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    n = 2.0 * cat.value("llama3_1_70b", "hidden_size")
+    side = co.decode_step(cat, "llama3_1_70b").attrs["region_side_pe"]
+    m, nv = ic.mesh(cat), ic.tier(cat, "nvlink4")
+    t_w = ic.p2p_time_s(n, side * m.link_bytes_per_s_per_dir, side * m.hop_latency_s)
+    t_g = ic.p2p_time_s(n, nv.require("bandwidth"), nv.require("latency"))
+    e_w = side * m.energy_j_per_bit_per_hop
+    e_w_hi = side * m.energy_high_j_per_bit_per_hop
+    e_far = m.mean_hops * m.energy_j_per_bit_per_hop
+    e_g, e_g_lo = nv.require("energy"), nv.energy_low_j_per_bit or nv.require("energy")
+    robust = e_w_hi < e_g_lo
+    status = Status.HOLDS if robust and t_w < t_g else Status.HOLDS_IF
+    return Verdict(
+        status, t_g / t_w, "x",
+        f"handing a 70B activation ({n / 1024:.0f} KiB) to the next layer: {t_w * 1e9:.0f} ns and "
+        f"{e_w * 1e12:.1f} pJ/bit on the mesh vs {t_g * 1e9:.0f} ns and {e_g * 1e12:.0f} pJ/bit over NVLink 4. "
+        f"Lowest latency holds; lowest energy holds only for short on-wafer trips: the bands overlap "
+        f"(mesh up to {e_w_hi * 1e12:.0f}, NVLink from {e_g_lo * 1e12:.1f} pJ/bit) and an average trip across "
+        f"the wafer costs {e_far * 1e12:.0f} pJ/bit",
+        basis="model", sources=_srcs(cat, needs),
+    )
+
+
+def _c11_cpo_conversion(cat: Catalog) -> Verdict:
+    """Model: share of a CPO-switched GPU-to-GPU path's energy spent in optical-electrical conversion."""
+    from ..models import interconnect as ic
+
+    needs = [("cpo_nvidia", "energy_j_per_bit"), ("pluggable_optics_1p6t", "energy_j_per_bit"),
+             ("pcie_gen5_x16", "energy_j_per_bit"), ("cpo_nvidia", "ports"), ("wse3_fabric", "energy_j_per_bit")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    cpo = ic.scaleout_path(cat, 2, switch="cpo_nvidia", switch_optics="cpo_nvidia")
+    plug = ic.scaleout_path(cat, 2, switch="cpo_nvidia")
+    m = ic.mesh(cat)
+    ratio = cpo.total_j_per_bit / (m.mean_hops * m.energy_j_per_bit_per_hop)
+    status = Status.HOLDS if cpo.conversion_share > 0.5 else Status.FAILS
+    return Verdict(
+        status, 100 * cpo.conversion_share, "%",
+        f"through one CPO switch a GPU-to-GPU bit costs {cpo.total_j_per_bit * 1e12:.0f} pJ "
+        f"(pluggables: {plug.total_j_per_bit * 1e12:.0f} pJ), {cpo.conversion_share:.0%} of it in "
+        f"optical-electrical conversion; that is {ratio:.1f}x an average trip across a wafer",
+        basis="model", sources=_srcs(cat, needs),
+    )
+
+
+def _c12_crossing_chips(cat: Catalog) -> Verdict:
+    """Model: all-reduce bandwidth per FLOP inside a wafer vs between wafers, and vs H100 over InfiniBand."""
+    from ..models import scaling as sc
+
+    needs = [("wse3", "mesh_width_pe"), ("cs3", "io_bytes_per_s"), ("wse3", "fp16_dense_flop_per_s"),
+             ("h100_sxm", "scaleout_bytes_per_s_per_dir")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    inside = sc.scale(cat, sc.cs3_ethernet(), 1)["bytes_per_flop"]
+    between = sc.scale(cat, sc.cs3_ethernet(), 16)["bytes_per_flop"]
+    gpu = sc.scale(cat, sc.h100_ib(), 128)["bytes_per_flop"]
+    status = Status.HOLDS if between < gpu else Status.FAILS
+    return Verdict(
+        status, inside / between, "x",
+        f"bandwidth per FLOP falls {inside / between:.0f}x from the wafer's mesh bisection to its Ethernet I/O; "
+        f"between wafers it is {between * 1e15 / 1e9:.0f} GB/s per PFLOP/s, {gpu / between:.0f}x less than H100s "
+        f"get over InfiniBand ({gpu * 1e15 / 1e9:.0f})",
+        basis="model", sources=_srcs(cat, needs),
+    )
+
+
+def _c13_cpo_expansion(cat: Catalog) -> Verdict:
+    """Model: all-reduce bandwidth per GPU and path energy from one NVL72 rack to 16,384 GPUs, pluggable vs CPO."""
+    from ..models import scaling as sc
+
+    needs = [("gb200_nvl72", "scaleout_bytes_per_s_per_dir"), ("cpo_nvidia", "energy_j_per_bit"),
+             ("pluggable_optics_1p6t", "energy_j_per_bit"), ("nvlink5", "domain_chips")]
+    if (gap := _missing(cat, needs)) is not None:
+        return gap
+    first = sc.scale(cat, sc.gb200_cpo(), 144)
+    last_cpo = sc.scale(cat, sc.gb200_cpo(), 16384)
+    last_plug = sc.scale(cat, sc.gb200_xdr(), 16384)
+    keep = last_cpo["bus_bandwidth_bytes_per_s"] / first["bus_bandwidth_bytes_per_s"]
+    saving = 1 - last_cpo["path_j_per_bit"] / last_plug["path_j_per_bit"]
+    return Verdict(
+        Status.HOLDS_IF, keep, "x",
+        f"from 2 NVL72 racks to 16,384 GPUs the all-reduce bandwidth per GPU keeps {keep:.0%} of its value, "
+        f"if the fat tree stays non-blocking; CPO cuts the longest path's energy by {saving:.0%} "
+        f"({last_plug['path_j_per_bit'] * 1e12:.0f} to {last_cpo['path_j_per_bit'] * 1e12:.0f} pJ/bit) but adds no bandwidth per GPU",
+        basis="model", sources=_srcs(cat, needs),
+    )
+

@@ -1,0 +1,486 @@
+"""Economics of big silicon: cost per good mm² for monolithic dies, chiplets and a redundant wafer; AMD's
+published chiplet comparison reproduced; cost per million tokens from price, power and amortisation.
+
+Cost per good mm² (all designs deliver ``A`` mm² of working logic):
+
+* monolithic die, must be perfect: ``C = P_w / (DPW(A) · Y(A) · A)``;
+* chiplets of area ``a`` (``n = A / a`` of them, each ``a (1 + x)`` with ``x`` extra silicon for die-to-die links),
+  tested before assembly (known-good die, KGD) with test escape ``e`` and bonded with yield ``b`` each:
+  a die passes the test with ``p = Y + (1 − Y) e``, a passed die is good with ``q = Y / p``, and the assembly works
+  with ``(q b)^n``, so ``C = n · P_w / (DPW · p) / ((q b)^n · A)``;
+* redundant wafer (fine-grained spare cores, :func:`waferscale.models.yields.array_yield`):
+  ``C = P_w / (Y_array · A_logical)`` with one part per wafer.
+
+Cost per million tokens: ``(price / amortisation hours + power · PUE · electricity) / (tokens/s · 3600 · utilisation) · 10⁶``.
+
+All functions are pure and vectorised where it matters; bad input raises ``ValueError`` naming the parameter, its
+value and the allowed range.
+
+Examples
+--------
+>>> round(float(cost_per_good_mm2_monolithic(100.0, 0.1, 10000.0)), 4)
+0.1726
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from . import yields
+from ..data.catalog import Catalog
+from ..core.checks import check_int, check_real
+from .yields import _array
+
+#: Bounds of the cost functions' inputs: finite, so that no product or quotient of them overflows.
+MAX_PRICE_USD = 1e12        # wafer price
+MAX_DIAMETER_MM = 1e4       # wafer diameter (10 m)
+MAX_DEFECTS_PER_CM2 = 1e3
+MAX_LAMBDA = 700.0          # expected fatal defects on one part: beyond it the yield underflows (e^-700 ≈ 1e-304)
+MAX_AREA_MM2 = 1e9          # total logic area of a chiplet product
+
+__all__ = [
+    "WAFER_DIAMETER_MM",
+    "ChipletProcess",
+    "parts_per_wafer",
+    "cost_per_good_mm2_monolithic",
+    "cost_per_good_mm2_chiplets",
+    "cost_per_good_mm2_redundant",
+    "node_price_usd",
+    "node_density",
+    "priced_systems",
+    "cost_curves",
+    "amd_reproduction",
+    "implied_density",
+    "TokenAssumptions",
+    "cost_per_million_tokens",
+    "token_cost_table",
+    "inference_share",
+    "roadmap",
+    "company_table",
+    "throughput_from_model",
+]
+
+#: Wafer diameter used throughout (mm): the 300 mm standard.
+WAFER_DIAMETER_MM = 300.0
+
+
+def _model_yield(area_mm2: ArrayLike, d: ArrayLike, model: str, alpha: float) -> NDArray[np.float64]:
+    return yields.die_yield(model, area_mm2, d, alpha=alpha, layers=1.0)
+
+
+def _common(wafer_price_usd: float, wafer_diameter_mm: float, alpha: float) -> tuple[float, float]:
+    """Check the inputs every cost function shares; ``alpha`` is checked even where the model ignores it
+    (a bad value is a mistake whichever model it is passed with)."""
+    price = check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
+    diameter = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
+    check_real("alpha", alpha, 0.0, 1e6, lo_open=True)
+    return price, diameter
+
+
+def _densities(defects_per_cm2: ArrayLike, area_mm2: ArrayLike) -> NDArray[np.float64]:
+    """Defect densities in [0, 1e3] for which a part of ``area_mm2`` has at most MAX_LAMBDA expected defects."""
+    d = _array("defects_per_cm2", defects_per_cm2, lo=0.0, hi=MAX_DEFECTS_PER_CM2)
+    lam = np.asarray(area_mm2) / 100.0 * d
+    if np.any(lam > MAX_LAMBDA):
+        amax = float(np.max(area_mm2))
+        raise ValueError(f"defects_per_cm2={float(np.max(d))!r} is out of range; allowed: [0, {MAX_LAMBDA * 100 / amax:.4g}] "
+                         f"at area_mm2={amax:.4g} (at most {MAX_LAMBDA:g} expected defects per part: the yield underflows)")
+    return d
+
+
+def _finite(c: NDArray[np.float64], name: str, value: object, why: str) -> NDArray[np.float64]:
+    if not np.all(np.isfinite(c)):
+        raise ValueError(f"{name}={value!r} is out of range; allowed: {why}")
+    return c
+
+
+def parts_per_wafer(area_mm2: ArrayLike, wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> NDArray[np.float64]:
+    """H&P dies per wafer, but at least one for a part up to a whole wafer's square (a wafer-scale engine).
+
+    Allowed: ``wafer_diameter_mm`` in (0, 1e4], ``area_mm2`` in [1e-6, π (d/2)²].
+
+    >>> float(parts_per_wafer(46225.0))
+    1.0
+    """
+    d = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
+    a = _array("area_mm2", area_mm2, lo=1e-6, hi=math.pi * (d / 2) ** 2, hi_open=False)
+    return np.maximum(yields.dies_per_wafer(d, a), 1.0)
+
+
+def cost_per_good_mm2_monolithic(area_mm2: ArrayLike, defects_per_cm2: ArrayLike, wafer_price_usd: float, *,
+                                 model: str = "poisson", alpha: float = 2.0,
+                                 wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> NDArray[np.float64]:
+    """Cost per good mm² of a die that must be perfect: ``P_w / (DPW · Y · A)``.
+
+    Allowed: ``area_mm2`` in [1e-6, d²/8) (H&P's formula fits a whole die: ``DPW > 0``), ``defects_per_cm2``
+    in [0, 1e3] with at most 700 expected defects per die (``A·D/100 ≤ 700``, else the yield underflows),
+    ``wafer_price_usd`` in [0, 1e12], ``wafer_diameter_mm`` in (0, 1e4], ``alpha`` in (0, 1e6] (checked
+    whichever ``model``; only the negative binomial uses it). A ValueError, never ``inf``, where the cost
+    would not be a finite number.
+
+    >>> round(float(cost_per_good_mm2_monolithic(814.0, 0.1, 16988.0)), 3)   # an H100-size die on N5
+    0.742
+    """
+    price, diameter = _common(wafer_price_usd, wafer_diameter_mm, alpha)
+    edge = diameter * diameter / 8.0
+    why = f"[1e-06, {edge:.4g}) (a whole die fits a {diameter:g} mm wafer)"
+    a = _array("area_mm2", area_mm2, lo=1e-6, hi=edge, hi_open=True)
+    d = _densities(defects_per_cm2, a)
+    dpw = yields.dies_per_wafer(diameter, a)
+    if np.any(dpw <= 0):
+        raise ValueError(f"area_mm2={float(np.max(a))!r} is out of range; allowed: {why}")
+    y = _model_yield(a, d, model, alpha)
+    with np.errstate(divide="ignore", over="ignore"):
+        c = price / (dpw * y * a)
+    return _finite(c, "area_mm2", float(np.max(a)), why)
+
+
+@dataclass(frozen=True)
+class ChipletProcess:
+    """Assembly assumptions for chiplets: test escape, bond yield per chiplet, extra silicon for links.
+
+    These are *assumptions*, not sourced facts; the book shows them as sliders. Allowed: ``test_escape`` in
+    [0, 1], ``bond_yield`` in (0, 1], ``extra_silicon_fraction`` in [0, 1] (numbers, not arrays). ``extra_silicon_fraction``
+    defaults to the ~10 % AMD reported for its first EPYC (see :func:`amd_reproduction`); pass the catalog's.
+    """
+
+    test_escape: float = 0.0
+    bond_yield: float = 1.0
+    extra_silicon_fraction: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_real("test_escape", self.test_escape, 0.0, 1.0)
+        check_real("bond_yield", self.bond_yield, 0.0, 1.0, lo_open=True)
+        check_real("extra_silicon_fraction", self.extra_silicon_fraction, 0.0, 1.0)
+
+
+def cost_per_good_mm2_chiplets(total_area_mm2: ArrayLike, chiplet_area_mm2: ArrayLike, defects_per_cm2: ArrayLike,
+                               wafer_price_usd: float, process: ChipletProcess = ChipletProcess(), *,
+                               model: str = "poisson", alpha: float = 2.0,
+                               wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> NDArray[np.float64]:
+    """Cost per good mm² of ``total_area_mm2`` of logic built from chiplets of ``chiplet_area_mm2`` (see module).
+
+    ``n = total / chiplet`` may be fractional (a smooth curve); a failed assembly is scrapped whole.
+
+    Allowed: ``total_area_mm2`` in (0, 1e9], ``chiplet_area_mm2`` in (0, total] with its silicon
+    ``a (1 + x)`` below d²/8 (a whole die fits the wafer), ``defects_per_cm2`` in [0, 1e3] with at most
+    700 expected defects per chiplet, ``wafer_price_usd`` in [0, 1e12], ``wafer_diameter_mm`` in (0, 1e4],
+    ``alpha`` in (0, 1e6] (checked whichever model). A ValueError naming ``total_area_mm2``, never ``inf``,
+    where so many chiplets make the cost overflow.
+
+    >>> round(float(cost_per_good_mm2_chiplets(800.0, 100.0, 0.1, 16988.0)), 3)
+    0.293
+    """
+    if not isinstance(process, ChipletProcess):
+        raise ValueError(f"process={process!r} is not allowed; allowed: a ChipletProcess")
+    price, diameter = _common(wafer_price_usd, wafer_diameter_mm, alpha)
+    total = _array("total_area_mm2", total_area_mm2, lo=0.0, lo_open=True, hi=MAX_AREA_MM2)
+    a = _array("chiplet_area_mm2", chiplet_area_mm2, lo=0.0, lo_open=True, hi=MAX_AREA_MM2)
+    if np.any(a > total + 1e-9):
+        raise ValueError(f"chiplet_area_mm2={float(np.max(a)):g} is out of range; allowed: (0, total_area_mm2]")
+    n = total / a
+    silicon = a * (1.0 + process.extra_silicon_fraction)
+    edge = diameter * diameter / 8.0
+    dpw = yields.dies_per_wafer(diameter, np.maximum(silicon, 1e-6))
+    if np.any(dpw <= 0):
+        raise ValueError(f"chiplet_area_mm2={float(np.max(a))!r} is out of range; allowed: (0, "
+                         f"{edge / (1.0 + process.extra_silicon_fraction):.4g}) (a whole chiplet fits a {diameter:g} mm wafer)")
+    d = _densities(defects_per_cm2, silicon)
+    y = _model_yield(silicon, d, model, alpha)
+    p_pass = y + (1.0 - y) * process.test_escape
+    q = y / p_pass
+    cost_passed = price / (dpw * p_pass)
+    with np.errstate(divide="ignore", over="ignore", under="ignore"):
+        assembly = (q * process.bond_yield) ** n
+        c = n * cost_passed / (assembly * total)
+    return _finite(c, "total_area_mm2", float(np.max(total)),
+                   "a total for which the cost is finite (the assembly yield (q·b)^n underflows beyond)")
+
+
+def cost_per_good_mm2_redundant(area_mm2: float, core_area_mm2: float, defects_per_cm2: ArrayLike,
+                                wafer_price_usd: float, segment_cores: int, spares_per_segment: int = 1,
+                                wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> NDArray[np.float64]:
+    """Cost per good *logical* mm² of a part of fine-grained cores with spares (a wafer-scale engine).
+
+    ``Y = array_yield(...)``; logical area ``A (1 − s/L)``; parts per wafer from :func:`parts_per_wafer`.
+
+    Allowed: ``area_mm2`` in [1e-6, π (d/2)²], ``core_area_mm2`` in (0, area_mm2], ``segment_cores`` an
+    integer in [1, 10⁶], ``spares_per_segment`` an integer in [0, min(L − 1, 1000)] (the segment must
+    deliver a core), ``defects_per_cm2`` in [0, 1e3], ``wafer_price_usd`` in [0, 1e12],
+    ``wafer_diameter_mm`` in (0, 1e4]. A ValueError naming ``defects_per_cm2``, never ``inf``, where the
+    array yield underflows to 0. Running time: the binomial sum has at most 1000 terms (milliseconds).
+
+    >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.05, 0.1, 16988.0, 14)), 3)
+    0.402
+    """
+    price = check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
+    diameter = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
+    a = float(_array("area_mm2", area_mm2, lo=1e-6, hi=math.pi * (diameter / 2) ** 2))
+    core = float(_array("core_area_mm2", core_area_mm2, lo=0.0, lo_open=True, hi=a, hi_open=False))
+    length = check_int("segment_cores", segment_cores, 1, int(yields.MAX_SEGMENT))
+    spares = check_int("spares_per_segment", spares_per_segment, 0, min(length - 1, yields.MAX_SPARES))
+    d = _array("defects_per_cm2", defects_per_cm2, lo=0.0, hi=MAX_DEFECTS_PER_CM2)
+    cores = max(length, int(a / core) // length * length)
+    y = yields.array_yield(cores, core, d, length, spares)
+    logical = cores * core * (1.0 - spares / length)
+    ppw = float(parts_per_wafer(a, diameter))
+    with np.errstate(divide="ignore", over="ignore"):
+        c = price / (ppw * y * logical)
+    return _finite(c, "defects_per_cm2", float(np.max(d)) if d.size else d,
+                   "densities at which the array yields more than ~1e-300 (the cost is finite)")
+
+
+# -- catalog look-ups ---------------------------------------------------------------------------------
+def node_price_usd(cat: Catalog, node_nm: float, prefer: str = "khan2020aichips") -> tuple[float, pd.Series]:
+    """The catalog's wafer price for ``node_nm`` (the ``prefer`` source if it has one, else the latest row)."""
+    wp = cat.wafer_prices[cat.wafer_prices["node_nm"] == float(node_nm)]
+    if wp.empty:
+        raise ValueError(f"node_nm={node_nm!r} has no wafer price; allowed: {sorted(set(cat.wafer_prices['node_nm']))}")
+    pick = wp[wp["source"] == prefer]
+    row = (pick if not pick.empty else wp).sort_values("year", kind="stable").iloc[-1]
+    return float(row["value"]), row
+
+
+def node_density(cat: Catalog, node_nm: float) -> tuple[float, pd.Series]:
+    """The catalog's latest non-``uncertain`` defect density for ``node_nm``."""
+    dd = cat.defect_densities
+    hit = dd[(dd["node_nm"] == float(node_nm)) & (dd["grade"] != "uncertain")]
+    if hit.empty:
+        raise ValueError(f"node_nm={node_nm!r} has no defect density; allowed: {sorted(set(dd['node_nm']))}")
+    row = hit.sort_values("year", kind="stable").iloc[-1]
+    return float(row["value"]), row
+
+
+def cost_curves(areas_mm2: ArrayLike, defects_per_cm2: float, wafer_price_usd: float, *, chiplet_area_mm2: float,
+                process: ChipletProcess, wafer_area_mm2: float, core_area_mm2: float, segment_cores: int,
+                model: str = "poisson", max_monolithic_mm2: float = math.inf) -> pd.DataFrame:
+    """Long table of cost per good mm² vs product area for the three designs (column ``design``).
+
+    Chiplets are used only where the product is larger than one chiplet; monolithic dies only up to
+    ``max_monolithic_mm2`` (the reticle limit); the redundant wafer is a single point at ``wafer_area_mm2``.
+    """
+    areas = _array("areas_mm2", areas_mm2, lo=1e-6, hi=MAX_AREA_MM2)
+    fits = areas[(yields.dies_per_wafer(WAFER_DIAMETER_MM, areas) > 0)
+                 & (areas / 100.0 * float(defects_per_cm2) <= MAX_LAMBDA)]
+    mono = cost_per_good_mm2_monolithic(fits, defects_per_cm2, wafer_price_usd, model=model)
+    rows = [{"area_mm2": float(a), "design": "monolithic die (must be perfect)", "usd_per_mm2": float(c)}
+            for a, c in zip(fits, mono) if np.isfinite(c) and a <= max_monolithic_mm2]
+    big = areas[areas >= chiplet_area_mm2]
+    chip = cost_per_good_mm2_chiplets(big, chiplet_area_mm2, defects_per_cm2, wafer_price_usd, process, model=model)
+    rows += [{"area_mm2": float(a), "design": f"chiplets of {chiplet_area_mm2:.0f} mm² (KGD + bonding)",
+              "usd_per_mm2": float(c)} for a, c in zip(big, chip)]
+    red = cost_per_good_mm2_redundant(wafer_area_mm2, core_area_mm2, defects_per_cm2, wafer_price_usd, segment_cores)
+    rows.append({"area_mm2": float(wafer_area_mm2), "design": "redundant wafer (spare cores)", "usd_per_mm2": float(red)})
+    return pd.DataFrame(rows)
+
+
+# -- AMD's published chiplet comparison ---------------------------------------------------------------
+def _amd_ratio(cat: Catalog, example: str, d_compute: float, d_io: float, model: str) -> float:
+    v = lambda f: cat.value(example, f)  # noqa: E731
+    n, a = v("chiplets"), v("chiplet_area_mm2")
+    price, _ = node_price_usd(cat, min(cat.wafer_prices["node_nm"], key=lambda x: abs(x - v("process_nm"))))
+
+    def die_cost(area: float, d: float, p: float) -> float:
+        return float(p / (yields.dies_per_wafer(WAFER_DIAMETER_MM, area) * _model_yield(area, d, model, 2.0)))
+
+    if cat.has(example, "io_die_area_mm2"):
+        io = v("io_die_area_mm2")
+        io_price, _ = node_price_usd(cat, min(cat.wafer_prices["node_nm"], key=lambda x: abs(x - v("io_process_nm"))))
+        chiplet = n * die_cost(a, d_compute, price) + die_cost(io, d_io, io_price)
+        mono = die_cost(n * a + io, d_compute, price)      # I/O assumed not to shrink on the newer node
+        return mono / chiplet                               # AMD's direction: monolithic / chiplet
+    mono = die_cost(v("die_area_mm2"), d_compute, price)
+    return n * die_cost(a, d_compute, price) / mono         # AMD's direction: chiplet / monolithic
+
+
+def implied_density(cat: Catalog, example: str, model: str = "poisson") -> float:
+    """Defect density (per cm²) at which the model reproduces the published ratio exactly; ``nan`` if none in (0, 5]."""
+    target = cat.value(example, "printed_cost_ratio")
+    f = lambda d: _amd_ratio(cat, example, d, d, model) - target  # noqa: E731
+    lo, hi = 1e-4, 5.0
+    if f(lo) * f(hi) > 0:
+        return float("nan")
+    for _ in range(200):  # bisection on a log scale (the ratio is monotone in the density)
+        mid = math.sqrt(lo * hi)
+        if f(lo) * f(mid) <= 0:
+            hi = mid
+        else:
+            lo = mid
+        if hi / lo < 1 + 1e-9:
+            break
+    return float(math.sqrt(lo * hi))
+
+
+def amd_reproduction(cat: Catalog, model: str = "poisson") -> pd.DataFrame:
+    """AMD's published chiplet-vs-monolithic cost ratios next to this model's, with the error.
+
+    Densities: the catalog's for each node (16 nm textbook value for 14 nm and the 12 nm I/O die; TSMC N7 for 7 nm);
+    wafer prices: the catalog's (CSET) by nearest node. The I/O die is assumed not to shrink in a monolithic 7 nm
+    part. Columns: example, comparison, published, model, error_pct, implied_d_per_cm2, d_used_per_cm2, source, grade.
+    """
+    rows = []
+    for ex in ("amd_hc2017_epyc", "amd_isscc2020_8core", "amd_isscc2020_16core"):
+        node = cat.value(ex, "process_nm")
+        d_c, _ = node_density(cat, 16 if node >= 12 else node)
+        d_io, _ = node_density(cat, 16)
+        model_ratio = _amd_ratio(cat, ex, d_c, d_io, model)
+        pub = cat.fact(ex, "printed_cost_ratio")
+        rows.append({
+            "example": cat.name(ex), "id": ex,
+            "comparison": "chiplets ÷ monolithic" if not cat.has(ex, "io_die_area_mm2") else "monolithic ÷ chiplets",
+            "published": pub.value, "model": model_ratio, "error_pct": 100.0 * (model_ratio / pub.value - 1.0),
+            "d_used_per_cm2": d_c, "implied_d_per_cm2": implied_density(cat, ex, model),
+            "source": pub.source, "grade": pub.grade,
+        })
+    return pd.DataFrame(rows)
+
+
+# -- cost per token -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TokenAssumptions:
+    """Stated economic assumptions (not sourced facts): amortisation, electricity, PUE, utilisation.
+
+    Defaults: four-year straight-line amortisation, 0.08 USD/kWh, PUE 1.2, 60 % utilisation; every one is a
+    slider in the book. Allowed: ``amortisation_years`` in (0, 30], ``electricity_usd_per_kwh`` in [0, 10],
+    ``pue`` in [1, 5], ``utilisation`` in (0, 1] (numbers, not arrays).
+    """
+
+    amortisation_years: float = 4.0
+    electricity_usd_per_kwh: float = 0.08
+    pue: float = 1.2
+    utilisation: float = 0.6
+
+    def __post_init__(self) -> None:
+        check_real("amortisation_years", self.amortisation_years, 0.0, 30.0, lo_open=True)
+        check_real("electricity_usd_per_kwh", self.electricity_usd_per_kwh, 0.0, 10.0)
+        check_real("pue", self.pue, 1.0, 5.0)
+        check_real("utilisation", self.utilisation, 0.0, 1.0, lo_open=True)
+
+    def with_(self, **kw: float) -> "TokenAssumptions":
+        """A copy with some assumptions changed."""
+        return replace(self, **kw)
+
+
+def cost_per_million_tokens(price_usd: ArrayLike, power_w: ArrayLike, tokens_per_s: ArrayLike,
+                            assumptions: TokenAssumptions = TokenAssumptions()) -> NDArray[np.float64] | float:
+    """USD per million output tokens: ``(price / (years · 8760 h) + kW · PUE · USD/kWh) / (tok/s · 3600 · u) · 10⁶``.
+
+    >>> round(cost_per_million_tokens(3.0e6, 120e3, 1000.0), 2)    # a 3 M$ 120 kW rack at 1,000 tok/s
+    44.97
+    """
+    p = _array("price_usd", price_usd)
+    w = _array("power_w", power_w)
+    t = _array("tokens_per_s", tokens_per_s, lo=0.0, lo_open=True)
+    a = assumptions
+    per_hour = p / (a.amortisation_years * 8760.0) + w / 1000.0 * a.pue * a.electricity_usd_per_kwh
+    c = per_hour / (t * 3600.0 * a.utilisation) * 1e6
+    return float(c) if c.ndim == 0 else c
+
+
+def token_cost_table(cat: Catalog, throughput: pd.DataFrame, assumptions: TokenAssumptions = TokenAssumptions()) -> pd.DataFrame:
+    """Cost per million tokens for rows of ``throughput`` (columns system, scenario, tokens_per_s, units, source, grade).
+
+    ``units`` is how many of the system the throughput needs (e.g. four CS-3 for a 70B model); price and power
+    come from the catalog (``price_usd``, ``system_power_w``) and are multiplied by ``units``.
+    """
+    rows = []
+    for r in throughput.itertuples():
+        price = cat.fact(r.system, "price_usd")
+        power = cat.fact(r.system, "system_power_w")
+        units = float(r.units)
+        c = cost_per_million_tokens(price.value * units, power.value * units, float(r.tokens_per_s), assumptions)
+        rows.append({"system": r.system, "name": cat.name(r.system), "scenario": r.scenario, "units": units,
+                     "tokens_per_s": float(r.tokens_per_s), "price_usd": price.value * units,
+                     "power_w": power.value * units, "usd_per_mtok": c,
+                     "source": ";".join(dict.fromkeys([price.source, power.source,
+                                                       *[k for k in str(r.source).split(";") if k != "model"]])),
+                     "grade": r.grade})
+    return pd.DataFrame(rows)
+
+
+# -- demand, industry path, company ---------------------------------------------------------------------
+def _param_table(cat: Catalog, kind: str, fields: list[str]) -> pd.DataFrame:
+    rows = []
+    for i in cat.ids("parameters", kind):
+        row: dict[str, object] = {"id": i, "name": cat.name(i)}
+        srcs, grades = [], []
+        for f in fields:
+            if cat.has(i, f):
+                fact = cat.fact(i, f)
+                row[f] = fact.value
+                srcs.append(fact.source)
+                grades.append(fact.grade)
+            else:
+                row[f] = float("nan")
+        row["source"] = ";".join(dict.fromkeys(srcs))
+        row["grade"] = max(grades, key=lambda g: ["spec_sheet", "peer_reviewed", "measured_here", "vendor_claim",
+                                                  "third_party", "derived", "uncertain"].index(g))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def inference_share(cat: Catalog) -> pd.DataFrame:
+    """Sourced estimates of inference's share of AI compute, by year, with ``ratio`` = inference / training."""
+    df = _param_table(cat, "market", ["inference_share", "year"]).sort_values("year", kind="stable").reset_index(drop=True)
+    df["year"] = df["year"].astype(int)
+    df["ratio"] = df["inference_share"] / (1.0 - df["inference_share"])
+    return df
+
+
+def roadmap(cat: Catalog) -> pd.DataFrame:
+    """TSMC's packaging roadmap: integrated silicon per module in reticle fields, by year (``reticles``)."""
+    df = _param_table(cat, "roadmap", ["reticles", "year"]).sort_values(["year", "reticles"], kind="stable").reset_index(drop=True)
+    df["year"] = df["year"].astype(int)
+    df["reticle_mm2"] = cat.value("reticle_field", "die_area_mm2")
+    df["silicon_mm2"] = df["reticles"] * df["reticle_mm2"]
+    df["wafer_fraction"] = df["silicon_mm2"] / cat.value("wse3", "die_area_mm2")
+    return df
+
+
+def company_table(cat: Catalog) -> pd.DataFrame:
+    """Cerebras' filing figures: revenue, top-customer share, raises and IPO (kind ``company``)."""
+    return _param_table(cat, "company", ["year", "revenue_usd", "customer_share", "raised_usd", "valuation_usd",
+                                         "price_per_share_usd"])
+
+
+def priced_systems(cat: Catalog) -> list[str]:
+    """Systems the performance model decodes on whose price and power the catalog gives (``price_usd`` and
+    ``system_power_w``), in catalog order: the candidates for a cost-per-token comparison. Catalog-driven, so
+    a system added with a price joins.
+    """
+    from . import performance as pf
+
+    links = pf.system_links(cat)
+    return [s for s in cat.ids("systems") if s in links and cat.has(s, "price_usd") and cat.has(s, "system_power_w")]
+
+
+def throughput_from_model(cat: Catalog, systems: list[str], model_id: str, *, precision: str = "bf16",
+                          users: tuple = (1, "max")) -> tuple[pd.DataFrame, str]:
+    """Tokens/s per system and concurrency from the performance helper's model (:func:`waferscale.models.performance.decode`).
+
+    Returns the throughput table (columns system, scenario, users, tokens_per_s, units, source, grade) for
+    :func:`token_cost_table`, and a note naming the parameters used: the fitted ones when the fit is available,
+    otherwise the roofline parameters (the note says so). ``units`` is the number of systems the configuration
+    needs (wafers for the CS-3; one GPU system otherwise).
+    """
+    from . import performance as pf
+
+    try:
+        params, basis = None, "performance model, fitted parameters"
+        pf.decode(cat, systems[0], model_id, precision=precision, users=1)
+    except ImportError:
+        params, basis = pf.Params.roofline(), "performance model, roofline parameters (the fit was not available)"
+    rows = []
+    for s in systems:
+        for u in users:
+            r = pf.decode(cat, s, model_id, precision=precision, users=u, params=params)
+            per_system = cat.value(s, "chips") if cat.has(s, "chips") else 1.0
+            rows.append({"system": s, "scenario": "single user" if u == 1 else "highest concurrency that fits",
+                         "users": int(r.users), "tokens_per_s": float(r.tokens_per_s_total),
+                         "units": max(1.0, float(r.chips) / per_system), "source": "model", "grade": "derived"})
+    return pd.DataFrame(rows), basis

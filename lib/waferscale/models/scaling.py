@@ -1,0 +1,235 @@
+"""System scaling: bandwidth and energy per chip as a system grows from one chip to thousands.
+
+Three ways to grow, all read from the catalog:
+
+* **GPUs, NVLink then InfiniBand** — G GPUs per NVLink domain (``domain_chips`` of the scale-up
+  tier), domains joined by a non-blocking InfiniBand fat tree, one NIC per GPU. All-reduce is
+  :func:`~waferscale.models.collectives.hierarchical_all_reduce` (ring inside a domain when the system
+  is smaller than one).
+* **the same with co-packaged optics** — the switches' transceivers become CPO ports (the NICs
+  keep pluggables); bandwidth per GPU is unchanged, energy per bit and switch radix change.
+* **wafers** — one wafer's mesh inside, wafers joined by their off-wafer Ethernet I/O (ring
+  all-reduce over it). With one wafer the figure is the mesh's bisection bandwidth.
+
+Bandwidth is reported per unit of dense 16-bit compute (bytes/s of all-reduce bus bandwidth per
+FLOP/s), so a wafer and a GPU compare fairly; energy is that of one bit on the longest path.
+
+Examples
+--------
+>>> from waferscale import load
+>>> df = scaling_table(load(), [h100_ib()], max_chips=64)
+>>> list(df["chips"])[:5], sorted(set(df["tier"]))
+([2, 4, 8, 9, 16], ['scale-out', 'scale-up'])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import collectives as co
+from . import interconnect as ic
+from ..data.catalog import Catalog
+from ..core.checks import check_int
+
+#: Largest system :func:`scaling_table` tabulates (chips); the grid has about log2 of it points per build.
+MAX_TABLE_CHIPS = 2**20
+
+
+class _Memo:
+    """The catalog with its look-ups memoised for one table: ``scale`` asks the same facts at every grid point.
+
+    The catalog is not changed while a table is built, so a look-up answered once is answered the same.
+    """
+
+    _CACHED = ("value", "has", "fact", "ids", "name")
+
+    def __init__(self, cat: Catalog) -> None:
+        self._cat = cat
+        self._memo: dict = {}
+        self._entities = None
+
+    @property
+    def entities(self):
+        if self._entities is None:
+            self._entities = self._cat.entities
+        return self._entities
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._cat, name)
+        if name not in self._CACHED or not callable(attr):
+            return attr
+
+        def cached(*args, **kw):
+            key = (name, args, tuple(sorted(kw.items())))
+            try:
+                hit = self._memo[key]
+            except KeyError:
+                hit = self._memo[key] = attr(*args, **kw)
+            except TypeError:  # an unhashable argument: ask the catalog
+                return attr(*args, **kw)
+            return list(hit) if isinstance(hit, list) else hit
+
+        return cached
+
+__all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for", "catalog_builds", "scale",
+           "scaling_table"]
+
+
+@dataclass(frozen=True)
+class Build:
+    """How a system grows: its chip, scale-up tier and domain, scale-out switch and optics.
+
+    ``chip`` gives compute (``bf16_dense_flop_per_s`` or ``fp16_dense_flop_per_s``); ``host``
+    gives per-chip scale-out bandwidth (``scaleout_bytes_per_s_per_dir`` or ``io_bytes_per_s``).
+    ``alpha_tier`` supplies the scale-out α. ``scale_up`` is None for wafers (their inside is the
+    mesh of ``chip``).
+    """
+
+    label: str
+    chip: str
+    host: str
+    scale_up: str | None
+    switch: str
+    switch_optics: str
+    alpha_tier: str
+    scaleout_tier: str
+
+
+def h100_ib() -> Build:
+    """DGX H100 nodes (NVLink 4) on an InfiniBand NDR fat tree with pluggable optics."""
+    return Build("H100: NVLink 4 + InfiniBand NDR, pluggable optics", "h100_sxm", "dgx_h100", "nvlink4",
+                 "ib_ndr", "pluggable_optics_1p6t", "ib_ndr", "ib_ndr")
+
+
+def gb200_xdr() -> Build:
+    """GB200 NVL72 racks (NVLink 5) on an InfiniBand XDR fat tree with pluggable optics."""
+    return Build("GB200 NVL72: NVLink 5 + InfiniBand XDR, pluggable optics", "b200", "gb200_nvl72", "nvlink5",
+                 "ib_xdr", "pluggable_optics_1p6t", "ib_ndr", "ib_xdr")
+
+
+def gb200_cpo() -> Build:
+    """GB200 NVL72 racks on co-packaged-optics switches (Quantum-X Photonics)."""
+    return Build("GB200 NVL72: NVLink 5 + co-packaged optics switches", "b200", "gb200_nvl72", "nvlink5",
+                 "cpo_nvidia", "cpo_nvidia", "ib_ndr", "ib_xdr")
+
+
+def cs3_ethernet() -> Build:
+    """CS-3 wafers joined by their off-wafer Ethernet I/O through pluggable-optics switches."""
+    return Build("CS-3 wafers: on-wafer mesh + 100 GbE I/O, pluggable optics", "wse3", "cs3", None,
+                 "ib_ndr", "pluggable_optics_1p6t", "cs_ethernet_io", "cs_ethernet_io")
+
+
+BUILDS = (h100_ib, gb200_xdr, gb200_cpo, cs3_ethernet)
+
+
+def build_for(cat: Catalog, system: str, switch_optics: str = "pluggable_optics_1p6t") -> Build:
+    """The :class:`Build` of a GPU system from the catalog: its chip and tiers from ``topology.csv``, its
+    scale-out tier as the switch (α borrowed from InfiniBand NDR where the tier publishes none, as the
+    performance model does). Lets any GPU system in the catalog, an added one included, be scaled.
+
+    Raises
+    ------
+    ValueError
+        If ``system`` has no row in ``topology.csv`` or is a wafer system.
+    """
+    from . import performance as pf
+
+    links = pf.system_links(cat)
+    if system not in links:
+        raise ValueError(f"system={system!r} has no row in topology.csv; allowed: {', '.join(links)}")
+    chip, up, out = links[system]
+    if cat.entities.loc[cat.entities["id"] == chip, "kind"].iloc[0] == "wafer":
+        raise ValueError(f"system={system!r} is a wafer system; use cs3_ethernet() for wafers")
+    alpha = out if ic.tier(cat, out).latency_s is not None else "ib_ndr"
+    return Build(f"{cat.name(system)}: {cat.name(up)} + {cat.name(out)}", chip, system, up, out, switch_optics, alpha, out)
+
+
+def catalog_builds(cat: Catalog) -> list[Build]:
+    """:func:`build_for` every multi-GPU system the performance model knows, then the wafers (catalog-driven)."""
+    from . import performance as pf
+
+    return [build_for(cat, s) for s in pf.gpu_systems(cat, multi_chip=True)] + [cs3_ethernet()]
+
+
+def _flops(cat: Catalog, chip: str) -> float:
+    for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s"):
+        if cat.has(chip, f):
+            return cat.value(chip, f)
+    raise ValueError(f"chip={chip!r} has no dense 16-bit FLOP/s in the catalog")
+
+
+def _scaleout_bw(cat: Catalog, build: Build) -> float:
+    """Scale-out bandwidth per chip: the host system's figure, else its chip's (a lone GPU's NIC)."""
+    for entity in (build.host, build.chip):
+        for f in ("scaleout_bytes_per_s_per_dir", "io_bytes_per_s"):
+            if cat.has(entity, f):
+                return cat.value(entity, f)
+    raise ValueError(f"build={build.label!r}: neither {build.host!r} nor {build.chip!r} gives a scale-out bandwidth")
+
+
+def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) -> dict:
+    """Bandwidth and energy per chip for ``chips`` chips of ``build`` all-reducing ``message_bytes``.
+
+    Returns a dict: label, chips, bus_bandwidth_bytes_per_s (per chip), bytes_per_flop (bus
+    bandwidth / chip dense FLOP/s), path_j_per_bit with path_low/high (the longest path), tier
+    ('scale-up', 'scale-out' or 'mesh'), levels (switch levels, 0 inside a domain).
+    """
+    N = ic.check_ranks("chips", chips)
+    n = ic.check_bytes("message_bytes", message_bytes)
+    flops = _flops(cat, build.chip)
+    out_bw = _scaleout_bw(cat, build)
+    out_alpha = ic.tier(cat, build.alpha_tier).require("latency")
+    paths = [ic.scaleout_path(cat, max(N, 2), switch=build.switch, switch_optics=build.switch_optics, bound=b)
+             for b in ("value", "low", "high")]
+    if build.scale_up is None:  # wafers
+        m = ic.mesh(cat, build.chip)
+        if N == 1:
+            bw, where, levels = m.bisection_bytes_per_s_per_dir, "mesh", 0
+            e = [m.mean_hops * x for x in (m.energy_j_per_bit_per_hop, m.energy_low_j_per_bit_per_hop,
+                                           m.energy_high_j_per_bit_per_hop)]
+        else:
+            bw = co.ring_all_reduce(n, N, out_bw, out_alpha).bus_bandwidth_bytes_per_s
+            where, levels, e = "scale-out", paths[0].levels, [p.total_j_per_bit for p in paths]
+    else:
+        up = ic.tier(cat, build.scale_up)
+        G = int(cat.value(build.scale_up, "domain_chips"))
+        if N <= G:
+            bw = co.ring_all_reduce(n, N, up.require("bandwidth"), up.require("latency")).bus_bandwidth_bytes_per_s
+            where, levels = "scale-up", 0
+            e = [up.energy_j_per_bit, up.energy_low_j_per_bit, up.energy_high_j_per_bit]
+        else:
+            M = math.ceil(N / G)
+            bw = co.hierarchical_all_reduce(n, G, M, up.require("bandwidth"), up.require("latency"),
+                                            out_bw, out_alpha).bus_bandwidth_bytes_per_s
+            where, levels, e = "scale-out", paths[0].levels, [p.total_j_per_bit for p in paths]
+    return {"label": build.label, "chips": N, "bus_bandwidth_bytes_per_s": bw, "bytes_per_flop": bw / flops,
+            "path_j_per_bit": e[0], "path_low_j_per_bit": e[1], "path_high_j_per_bit": e[2],
+            "tier": where, "levels": levels}
+
+
+def scaling_table(cat: Catalog, builds=None, max_chips: int = 16384, message_bytes: float = 1e9) -> pd.DataFrame:
+    """:func:`scale` for each build at 1, 2, 4, … chips up to ``max_chips`` (wafers up to 2048 x ... as given).
+
+    Domain sizes (8, 72) are added to the grid so that the step at the domain edge shows.
+    Allowed: ``max_chips`` an integer in [1, 2²⁰]; ``message_bytes`` as :func:`scale`. Running time: the
+    catalog's look-ups are memoised for the table, so each point costs microseconds (under a second in all;
+    it took seconds when every point read the catalog afresh).
+    """
+    top = check_int("max_chips", max_chips, 1, MAX_TABLE_CHIPS)
+    builds = [b() for b in BUILDS] if builds is None else builds
+    if not all(isinstance(b, Build) for b in builds):
+        raise ValueError(f"builds={builds!r} is not allowed; allowed: a list of Build")
+    cat = _Memo(cat)  # type: ignore[assignment]
+    max_chips = top
+    rows = []
+    for b in builds:
+        grid = {2 ** k for k in range(0, int(math.log2(max_chips)) + 1)}
+        if b.scale_up is not None:
+            G = int(cat.value(b.scale_up, "domain_chips"))
+            grid |= {G, G + 1} | {G * 2 ** k for k in range(0, int(math.log2(max_chips / G)) + 1)}
+            grid.discard(1)
+        rows += [scale(cat, b, c, message_bytes) for c in sorted(x for x in grid if x <= max_chips)]
+    return pd.DataFrame(rows)
