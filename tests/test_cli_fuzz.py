@@ -216,19 +216,22 @@ def command(name: str, required: dict[str, Opt], optional: dict[str, Opt], mode:
 
 
 def _good_tiers():
-    from waferscale import catalog, interconnect
+    from waferscale.data import catalog
+    from waferscale.models import interconnect
 
     return interconnect.tier_ids(catalog.load())
 
 
 def _good_models():
-    from waferscale import catalog, workloads
+    from waferscale.data import catalog
+    from waferscale.models import workloads
 
     return workloads.model_ids(catalog.load())
 
 
 def _good_systems():
-    from waferscale import catalog, performance
+    from waferscale.data import catalog
+    from waferscale.models import performance
 
     return performance.system_ids(catalog.load())
 

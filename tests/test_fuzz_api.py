@@ -76,7 +76,7 @@ def _wire(cat):
 
 
 def _reachable(kw) -> bool:
-    from waferscale.yields import array_yield
+    from waferscale.models.yields import array_yield
     return float(array_yield(kw["physical_cores"], kw["core_area_mm2"], kw["defects_per_cm2"], 2, 1)) >= kw["target_yield"]
 
 
@@ -101,9 +101,9 @@ SPECS: dict[str, Spec] = {
     "yields.die_yield": Spec({"area_mm2": A, "defects_per_cm2": D, "alpha": (1e-3, 1e6, "real"),
                               "layers": (1e-3, 1e3, "real")}, fixed={"model": "negative_binomial"}),
     "yields.dies_per_wafer": Spec({"wafer_diameter_mm": (1e-3, 1e4, "real"), "die_area_mm2": APOS}),
-    "yields.cost_per_die": Spec({"wafer_price_usd": PRICE, "dies": (1e-3, 1e9, "real")}),
+    "yields.cost_per_die": Spec({"wafer_price_usd": PRICE, "dies": (1e-6, 1e12, "real")}),
     "yields.cost_per_good_die": Spec({"wafer_price_usd": PRICE, "dies": (1e-3, 1e9, "real"),
-                                      "die_yield_": (1e-300, 1.0, "real")}),
+                                      "die_yield_": (1e-250, 1.0, "real")}),
     "yields.segment_yield": Spec({"core_area_mm2": (0.0, 1e4, "real"), "defects_per_cm2": D,
                                   "segment_cores": (1, 10**6, "int"), "spares_per_segment": (0, 1000, "int")}),
     "yields.array_yield": Spec({"physical_cores": (1, 10**9, "int"), "core_area_mm2": (0.0, 1e4, "real"),
@@ -141,7 +141,7 @@ SPECS: dict[str, Spec] = {
     "collectives.wafers_needed": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
     "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"build": lambda cat: __import__("waferscale.models.scaling").models.scaling.h100_ib()}),
     "scaling.scaling_table": Spec({"max_chips": (1, 2**20, "int"), "message_bytes": BYTES}),
-    "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: __import__("waferscale.models.workloads").workloads.fit_shape_law(cat)}),
+    "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: importlib.import_module("waferscale.models.workloads").fit_shape_law(cat)}),
     "workloads.expected_distinct_experts": Spec({"experts": (1, 1024, "int"), "experts_active": (1, 1024, "int"),
                                                  "tokens": (0.0, 1e9, "real")},
                                                 check=lambda kw: kw["experts_active"] <= kw["experts"]),
@@ -196,8 +196,8 @@ SPECS: dict[str, Spec] = {
     "suitability.mapping_efficiency": Spec({"neighbour_share": P01, "width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
     "suitability.classify": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
     "suitability.questions_passed": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
-    "suitability.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: __import__("waferscale.models.suitability").suitability.profile(cat, __import__("waferscale.models.suitability").suitability.profile_ids(cat)[0])}),
-    "suitability.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: __import__("waferscale.models.suitability").suitability.profile(cat, __import__("waferscale.models.suitability").suitability.profile_ids(cat)[0])}),
+    "suitability.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
+    "suitability.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
     "checks.check_real": Spec({"value": (0.0, 1.0, "real")}, fixed={"name": "value", "lo": 0.0, "hi": 1.0}),
     "checks.check_positive_finite": Spec({"value": (1e-300, 1e18, "real")}, fixed={"name": "value"}),
     "checks.check_int": Spec({"value": (0, 10, "int")}, fixed={"name": "value", "lo": 0, "hi": 10}),
@@ -254,7 +254,7 @@ CONSTRUCTORS = {"redundancy.WaferArray": ("redundancy", "WaferArray"), "packagin
                 "economics.ChipletProcess": ("economics", "ChipletProcess"),
                 "economics.TokenAssumptions": ("economics", "TokenAssumptions"), "physics.Wire": ("physics", "Wire")}
 for _key, (_m, _n) in CONSTRUCTORS.items():
-    FUNCS[_key] = getattr(importlib.import_module(f"waferscale.{_m}"), _n)
+    FUNCS[_key] = getattr(importlib.import_module(f"waferscale.models.{_m}"), _n)
 SPECS.update({
     "redundancy.WaferArray": Spec({"physical_cores": (1, 10**6, "int"), "core_area_mm2": (1e-6, 1e6, "real"),
                                    "segment_cores": (1, 10**6, "int"), "spares_per_segment": (0, 1000, "int"),

@@ -184,20 +184,30 @@ def dies_per_wafer(wafer_diameter_mm: ArrayLike, die_area_mm2: ArrayLike) -> NDA
     return np.maximum(n, 0.0)
 
 
+#: Smallest die yield :func:`cost_per_good_die` divides by (the cost stays finite).
+MIN_YIELD = 1e-250
+
+
 def cost_per_die(wafer_price_usd: ArrayLike, dies: ArrayLike) -> NDArray[np.float64]:
-    """Wafer price spread over every candidate die, ``price / dies``."""
+    """Wafer price spread over every candidate die, ``price / dies``.
+
+    Allowed: ``dies`` in [10⁻⁶, 10¹²] (a fraction of a die is a valid average), so the result stays finite.
+    """
     p = _array("wafer_price_usd", wafer_price_usd)
-    n = _array("dies", dies, lo=0.0, lo_open=True)
+    n = _array("dies", dies, lo=1e-6, hi=1e12)
     return p / n
 
 
 def cost_per_good_die(wafer_price_usd: ArrayLike, dies: ArrayLike, die_yield_: ArrayLike) -> NDArray[np.float64]:
     """H&P's cost of a good die: ``price / (dies per wafer × die yield)``.
 
+    Allowed: ``die_yield_`` in [10⁻²⁵⁰, 1] (a monolithic wafer's yield can be 10⁻²⁰; below 10⁻²⁵⁰ the cost
+    would overflow a float).
+
     >>> round(float(cost_per_good_die(7000.0, 640.0, 0.662)), 1)
     16.5
     """
-    y = _array("die_yield", die_yield_, lo=0.0, lo_open=True, hi=1.0, hi_open=False)
+    y = _array("die_yield", die_yield_, lo=MIN_YIELD, hi=1.0)
     return cost_per_die(wafer_price_usd, dies) / y
 
 
