@@ -6,9 +6,8 @@ in order (whitespace runs compared as one space, so a table's column widths may 
 match the output exactly (trailing spaces aside). An output that starts with ``error:`` must come with exit
 status 2; every other example must exit 0. The commands run against the package's own catalog.
 
-After a catalog or model change, ``python tests/test_cli_docs.py --write`` rewrites the outputs of the
-exact blocks, and re-spaces the lines of excerpts as the command prints them (which lines an excerpt shows is
-left to a person).
+After a catalog or model change, paste each command's fresh output into the page under its ``$`` line
+(for an excerpt, only the lines a person chose to show).
 
 Each example runs twice: as is, and with numpy's runtime SIMD dispatch limited to the baseline and one BLAS
 thread (:func:`portable_env.baseline_env`), a stand-in for a machine with another CPU; both must print what
