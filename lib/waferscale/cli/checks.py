@@ -33,6 +33,8 @@ from numbers import Integral, Real
 from types import SimpleNamespace
 from typing import Sequence
 
+from ..core import checks as _core
+
 __all__ = ["Bound", "BOUNDS", "CliError", "check", "show", "helptext", "usage_line", "model_line", "finite_or_error"]
 
 
@@ -121,22 +123,26 @@ def show(value: object) -> str:
 
 
 def check(option: str, value, bound_key: str | None = None):
-    """``value`` if it is a finite number in ``BOUNDS[bound_key or option]``; else :class:`CliError`."""
-    b = BOUNDS[bound_key or option]
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise CliError(option, value, f"is not a number; allowed: {b.text()}")
-    if isinstance(value, Integral) and abs(int(value)) >= 10 ** 300:
-        x = math.inf if value > 0 else -math.inf
-    else:
-        x = float(value)
-    if not math.isfinite(x) or not b.holds(x):
-        raise CliError(option, value, f"is out of range; allowed: {b.text()}")
-    if b.integer:
-        if not x.is_integer():
-            raise CliError(option, value, f"is not a whole number; allowed: {b.text()}")
-        return int(x)
-    return x
+    """``value`` if it is a finite number in ``BOUNDS[bound_key or option]``; else :class:`CliError`.
 
+    The test itself is the package's one checker (:func:`waferscale.core.checks.check_real` /
+    :func:`~waferscale.core.checks.check_int`: bools, NaN, ±inf and 400-digit ints rejected exactly); only
+    the wording is the command line's (the option, the value as typed, the range as the help text says it).
+    """
+    b = BOUNDS[bound_key or option]
+    try:
+        if b.integer:
+            return _core.check_int(option, value, int(b.lo), int(b.hi))
+        return _core.check_real(option, value, b.lo, b.hi, lo_open=b.lo_open, hi_open=b.hi_open)
+    except ValueError as exc:
+        if "is not a number" in str(exc):
+            problem = "is not a number"
+        elif (b.integer and isinstance(value, float) and math.isfinite(value) and not value.is_integer()
+              and b.holds(value)):
+            problem = "is not a whole number"
+        else:
+            problem = "is out of range"
+        raise CliError(option, value, f"{problem}; allowed: {b.text()}") from None
 
 # -- click's usage errors, and model ValueErrors, as the one line ---------------------------------
 def _opt_name(param) -> str:
