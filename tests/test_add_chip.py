@@ -210,7 +210,7 @@ def test_a_chapter_with_a_typed_chip_list_fails(added, monkeypatch, tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        "import waferscale as ws\nfrom waferscale import compare\ncat = ws.load()\n"
+        "import waferscale as ws\nfrom waferscale.book import compare\ncat = ws.load()\n"
         "compare.spec_ratios(cat, ['wse3', 'h100_sxm', 'b200'], baseline='h100_sxm')")]
     path = tmp_path / "typed.ipynb"
     nbformat.write(nb, path)
