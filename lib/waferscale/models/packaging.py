@@ -208,7 +208,7 @@ def simulate_package(pkg: Package, defects_per_cm2: float, n_packages: int, *, a
     compare with :func:`system_yield` at ``p`` = the die yield.
 
     Allowed: as :func:`waferscale.redundancy.simulate`, with ``n_packages`` for its ``n_wafers`` (the Monte
-    Carlo work ``n_packages × (λ + 1 [+ n + k if clustered])`` is at most 5·10⁶: about a second).
+    Carlo work ``n_packages × (λ + 1 [+ n + k if clustered])`` is at most ``redundancy.MAX_MC_WORK`` = 2·10⁷: about two seconds).
     """
     _check_pkg(pkg)
     arr = redundancy.WaferArray(physical_cores=pkg.placed, core_area_mm2=pkg.silicon_mm2, segment_cores=pkg.placed,

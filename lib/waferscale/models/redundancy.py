@@ -33,7 +33,7 @@ from ..core.checks import check_int, check_real
 from .yields import _array, array_yield
 
 #: Largest expected Monte Carlo work (sampled defects plus per-wafer overhead) one call accepts.
-MAX_MC_WORK = 5e6
+MAX_MC_WORK = 2e7
 #: Most spares per segment :func:`required_spare_fraction` searches; most spares per segment of a catalog array.
 MAX_REQUIRED_SPARES = 64
 MAX_SPARES = 1000
@@ -165,7 +165,8 @@ def simulate(arr: WaferArray, defects_per_cm2: float, n_wafers: int, *, alpha: f
         Seed of numpy's default generator: the same seed gives the same result (in [0, 2⁶³]).
 
     Running time is bounded: the expected work ``n_wafers × (λ_wafer + 1 [+ blocks if clustered])``
-    may not exceed ``MAX_MC_WORK`` = 5·10⁶ (about a second), so ``n_wafers`` is an integer in
+    may not exceed ``MAX_MC_WORK`` = 2·10⁷ (about two seconds: 10⁵ clustered WSE-3 wafers), so
+    ``n_wafers`` is an integer in
     ``[1, MAX_MC_WORK // that per-wafer work]`` and ``defects_per_cm2`` is in ``[0, 1e3]`` (less for
     an array so large that one wafer would exceed the budget); ``alpha`` in (0, 1e6]; ``chunk`` in [1, 10⁶].
     """
