@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from waferscale.book import compare
-from waferscale.models import economics, performance as pf, physics, scaling as sc, yields
+from waferscale.models import economics, performance as pf, physics, scaling as sc, tokencost, yields
 from waferscale.data.catalog import DATA_ENV, data_dir, load
 
 from conftest import ROOT
@@ -134,7 +134,7 @@ def test_comparisons_and_costs_pick_it_up(cat2):
     specs = compare.spec_ratios(cat2, compare.comparable_chips(cat2), baseline="h100_sxm")
     assert specs.loc[(specs.system == CHIP) & (specs.metric == "weight_bandwidth"), "ratio"].item() == \
         pytest.approx(10e12 / load().value("h100_sxm", "hbm_bytes_per_s"))
-    assert POD in economics.priced_systems(cat2)
+    assert POD in tokencost.priced_systems(cat2)
     assert CHIP_NAME in set(physics.chip_heat_sources(cat2)["device"])
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from waferscale.fit import allreduce as ar
 from waferscale.models import collectives as co
+from waferscale.models import decode_comm as dc
 
 SWITCHED = [co.ring_all_reduce, co.tree_all_reduce, co.switch_all_reduce, co.reduce_scatter, co.all_gather, co.all_to_all]
 BYTES = st.floats(min_value=0, max_value=1e12, allow_nan=False)
@@ -146,7 +147,7 @@ def test_calibration_fits_the_bandwidth_bound_row(cat):
 
 
 def test_calibrate_source_has_no_typed_hardware_numbers():
-    src = inspect.getsource(ar.calibrate) + inspect.getsource(co.decode_step)
+    src = inspect.getsource(ar.calibrate) + inspect.getsource(dc.decode_step)
     for literal in ("450", "936", "3.35", "1.1e9", "4.4", "21e15"):
         assert literal not in src
 
@@ -161,19 +162,19 @@ def test_alpha_to_match_reproduces_the_row(cat):
 
 # -- decode step ----------------------------------------------------------------------------------
 def test_decode_step_shares_and_wafer_count(cat):
-    d = co.decode_step(cat, "llama3_1_70b")
-    assert d.attrs["wafers"] == co.wafers_needed(cat, "llama3_1_70b") == 4
+    d = dc.decode_step(cat, "llama3_1_70b")
+    assert d.attrs["wafers"] == dc.wafers_needed(cat, "llama3_1_70b") == 4
     for _, g in d.groupby("system"):
         assert g["time_share"].sum() == pytest.approx(1)
         assert g["energy_share"].sum() == pytest.approx(1)
         assert (g["time_s"] >= 0).all()
-    assert co.wafers_needed(cat, "llama3_1_8b") == 1
-    one = co.decode_step(cat, "llama3_1_8b")
+    assert dc.wafers_needed(cat, "llama3_1_8b") == 1
+    one = dc.decode_step(cat, "llama3_1_8b")
     assert one.loc[one["component"] == "between chips (wafer to wafer)", "time_s"].item() == 0.0
 
 
 def test_decode_step_bounds_order(cat):
-    comm = lambda b: co.decode_step(cat, bound=b).query("system == 'gpus' and component != 'local work (weights, arithmetic)'")["time_s"].sum()
+    comm = lambda b: dc.decode_step(cat, bound=b).query("system == 'gpus' and component != 'local work (weights, arithmetic)'")["time_s"].sum()
     assert comm("low") <= comm("value") <= comm("high")
     with pytest.raises(ValueError, match="bound='max'"):
-        co.decode_step(cat, bound="max")
+        dc.decode_step(cat, bound="max")

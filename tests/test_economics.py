@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from waferscale.models import economics as E
+from waferscale.models import market as M
+from waferscale.models import tokencost as T
 from waferscale.models import yields as Y
 
 
@@ -52,16 +54,16 @@ def test_amd_reproduction_table(cat):
 
 
 def test_cost_per_million_tokens_scales():
-    a = E.TokenAssumptions()
-    base = E.cost_per_million_tokens(1e6, 1e4, 100.0, a)
-    assert E.cost_per_million_tokens(1e6, 1e4, 200.0, a) == pytest.approx(base / 2)
-    assert E.cost_per_million_tokens(2e6, 2e4, 100.0, a) == pytest.approx(2 * base)
+    a = T.TokenAssumptions()
+    base = T.cost_per_million_tokens(1e6, 1e4, 100.0, a)
+    assert T.cost_per_million_tokens(1e6, 1e4, 200.0, a) == pytest.approx(base / 2)
+    assert T.cost_per_million_tokens(2e6, 2e4, 100.0, a) == pytest.approx(2 * base)
 
 
 def test_inference_share_and_roadmap_from_catalog(cat):
-    s = E.inference_share(cat)
+    s = M.inference_share(cat)
     assert s["year"].is_monotonic_increasing and ((s["inference_share"] > 0) & (s["inference_share"] < 1)).all()
-    r = E.roadmap(cat)
+    r = M.roadmap(cat)
     assert (r["reticles"] > 0).all()
 
 
@@ -70,9 +72,9 @@ def test_inference_share_and_roadmap_from_catalog(cat):
     (lambda: E.cost_per_good_mm2_chiplets(100.0, 200.0, 0.1, 1e4), "chiplet_area_mm2=200"),
     (lambda: E.ChipletProcess(test_escape=1.5), "test_escape=1.5"),
     (lambda: E.ChipletProcess(bond_yield=0.0), "bond_yield=0"),
-    (lambda: E.TokenAssumptions(utilisation=0.0), "utilisation=0"),
-    (lambda: E.TokenAssumptions(pue=0.5), "pue=0.5"),
-    (lambda: E.cost_per_million_tokens(1e6, 1e4, 0.0), "tokens_per_s=0"),
+    (lambda: T.TokenAssumptions(utilisation=0.0), "utilisation=0"),
+    (lambda: T.TokenAssumptions(pue=0.5), "pue=0.5"),
+    (lambda: T.cost_per_million_tokens(1e6, 1e4, 0.0), "tokens_per_s=0"),
 ])
 def test_bad_input_names_parameter_value_and_range(call, name):
     with pytest.raises(ValueError, match=name) as e:

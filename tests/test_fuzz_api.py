@@ -34,7 +34,8 @@ from hypothesis import strategies as st
 
 MODULES = ["models.yields", "models.redundancy", "models.interconnect", "models.collectives", "models.scaling",
            "models.workloads", "models.performance", "models.energy", "models.training", "models.physics",
-           "models.economics", "models.packaging", "models.suitability", "fit.allreduce", "book.compare", "core.checks"]
+           "models.economics", "models.tokencost", "models.market", "models.decode_comm", "models.packaging",
+           "models.suitability", "models.steptime", "fit.allreduce", "book.compare", "core.checks"]
 SLOW_S = 2.0
 COUNTS: collections.Counter = collections.Counter()
 FAILS: list[str] = []
@@ -136,9 +137,9 @@ SPECS: dict[str, Spec] = {
                                          "link_bytes_per_s_per_dir": BW, "hop_latency_s": LAT,
                                          "energy_j_per_bit_per_hop": EPB}),
     "allreduce.calibrate": Spec({"min_message_bytes": (0.0, 1e6, "real")}),
-    "collectives.decode_step": Spec({"gpus": (1, 64, "int"), "bytes_per_value": (0.5, 8.0, "real"), "batch": (1, 4096, "int")}),
-    "collectives.weights_bytes": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
-    "collectives.wafers_needed": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
+    "decode_comm.decode_step": Spec({"gpus": (1, 64, "int"), "bytes_per_value": (0.5, 8.0, "real"), "batch": (1, 4096, "int")}),
+    "decode_comm.weights_bytes": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
+    "decode_comm.wafers_needed": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
     "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"build": lambda cat: __import__("waferscale.models.scaling").models.scaling.h100_ib()}),
     "scaling.scaling_table": Spec({"max_chips": (1, 2**20, "int"), "message_bytes": BYTES}),
     "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: importlib.import_module("waferscale.models.workloads").fit_shape_law(cat)}),
@@ -170,7 +171,7 @@ SPECS: dict[str, Spec] = {
                                                    "defects_per_cm2": (0.0, 1.0, "real"), "wafer_price_usd": PRICE,
                                                    "segment_cores": (2, 100, "int"), "spares_per_segment": (0, 1, "int"),
                                                    "wafer_diameter_mm": (300.0, 1e3, "real")}),
-    "economics.cost_per_million_tokens": Spec({"price_usd": PRICE, "power_w": (0.0, 1e9, "real"), "tokens_per_s": (1e-3, 1e12, "real")}),
+    "tokencost.cost_per_million_tokens": Spec({"price_usd": PRICE, "power_w": (0.0, 1e9, "real"), "tokens_per_s": (1e-3, 1e12, "real")}),
     "packaging.system_yield": Spec({"n": (1, 10**5, "int"), "k": (0, 10**5, "int"), "p": P01}),
     "packaging.system_yield_heterogeneous": Spec({"n": (1, 3, "int")}, fixed={"die_yields": [0.9, 0.8, 0.7]}),
     "packaging.chiplet_success": Spec({"defects_per_cm2": D, "alpha": (1e-3, 1e3, "real")}, fixed={"pkg": _pkg}),
@@ -196,8 +197,8 @@ SPECS: dict[str, Spec] = {
     "suitability.mapping_efficiency": Spec({"neighbour_share": P01, "width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
     "suitability.classify": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
     "suitability.questions_passed": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
-    "suitability.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
-    "suitability.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
+    "steptime.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
+    "steptime.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
     "checks.check_real": Spec({"value": (0.0, 1.0, "real")}, fixed={"name": "value", "lo": 0.0, "hi": 1.0}),
     "checks.check_positive_finite": Spec({"value": (1e-300, 1e18, "real")}, fixed={"name": "value"}),
     "checks.check_int": Spec({"value": (0, 10, "int")}, fixed={"name": "value", "lo": 0, "hi": 10}),
@@ -220,8 +221,8 @@ SKIP = {
     "performance.prefill_s": "an internal building block of decode, taking model and system objects",
     "energy.breakdown": "forwards users and context_tokens to performance.decode (fuzzed here)",
     "energy.breakdown_table": "a table of breakdown calls",
-    "suitability.sensitivity": "a table over threshold values from a fixed set",
-    "suitability.features": "a table from the catalog",
+    "steptime.sensitivity": "a table over threshold values from a fixed set",
+    "steptime.features": "a table from the catalog",
     "checks.check_choice": "not numeric",
     "checks.describe": "formats a range for messages",
     "checks.show": "formats a value for messages",
@@ -252,7 +253,7 @@ FUNCS = discover()
 # The dataclass constructors that validate their fields (``__post_init__``, the same checker): fuzzed as functions.
 CONSTRUCTORS = {"redundancy.WaferArray": ("redundancy", "WaferArray"), "packaging.Package": ("packaging", "Package"),
                 "economics.ChipletProcess": ("economics", "ChipletProcess"),
-                "economics.TokenAssumptions": ("economics", "TokenAssumptions"), "physics.Wire": ("physics", "Wire")}
+                "tokencost.TokenAssumptions": ("tokencost", "TokenAssumptions"), "physics.Wire": ("physics", "Wire")}
 for _key, (_m, _n) in CONSTRUCTORS.items():
     FUNCS[_key] = getattr(importlib.import_module(f"waferscale.models.{_m}"), _n)
 SPECS.update({
@@ -267,7 +268,7 @@ SPECS.update({
                                "spares": (0, 10**5, "int"), "package_cost_usd": (0.0, 1e12, "real")}),
     "economics.ChipletProcess": Spec({"test_escape": P01, "bond_yield": (1e-9, 1.0, "real"),
                                       "extra_silicon_fraction": P01}),
-    "economics.TokenAssumptions": Spec({"amortisation_years": (1e-3, 30.0, "real"), "electricity_usd_per_kwh": (0.0, 10.0, "real"),
+    "tokencost.TokenAssumptions": Spec({"amortisation_years": (1e-3, 30.0, "real"), "electricity_usd_per_kwh": (0.0, 10.0, "real"),
                                         "pue": (1.0, 5.0, "real"), "utilisation": (1e-3, 1.0, "real")}),
     "physics.Wire": Spec({"r_ohm_per_m": (1e-6, 1e15, "real"), "c_f_per_m": (1e-21, 1e-3, "real"),
                           "repeater_delay_s": (1e-18, 1e-3, "real")}),

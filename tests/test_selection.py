@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from waferscale.book import compare
-from waferscale.models import economics, performance as pf, physics, scaling as sc
+from waferscale.models import performance as pf, physics, scaling as sc, tokencost
 
 
 def test_system_links_come_from_topology(cat):
@@ -27,7 +27,7 @@ def test_other_selections(cat):
     assert compare.comparable_chips(cat)[:1] == ["wse3"] and "h100_sxm" in compare.comparable_chips(cat)
     with pytest.raises(ValueError, match="'router' is not one of"):
         compare.comparable_chips(cat, kinds=("router",))
-    assert economics.priced_systems(cat) == ["cs3", "dgx_b200", "gb200_nvl72"]
+    assert tokencost.priced_systems(cat) == ["cs3", "dgx_b200", "gb200_nvl72"]
     heat = physics.chip_heat_sources(cat).set_index("device")
     assert heat.loc["NVIDIA H100 SXM5", "w_per_cm2"] == pytest.approx(
         float(physics.heat_sources(cat).set_index("device").loc["H100 SXM", "w_per_cm2"]))

@@ -7,6 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import waferscale as ws
 from waferscale import claims
+from waferscale.models import steptime as stp
 from waferscale.models import suitability as su
 
 CAT = ws.load()
@@ -16,7 +17,7 @@ _wafers = st.integers(1, 1000)
 
 @pytest.fixture(scope="module")
 def feats():
-    return su.features(CAT)
+    return stp.features(CAT)
 
 
 def test_at_least_ten_profiles_all_sourced(feats):
@@ -81,8 +82,8 @@ def test_mapping_efficiency_monotone_in_neighbour_share(s1, s2):
     (lambda: su.classify(0.5, 0.5, 0.5), "wafers"),
     (lambda: su.classify(math.nan, 1, 0.5), "comm_share"),
     (lambda: su.Thresholds(comm_share=2.0), "comm_share"),
-    (lambda: su.sensitivity(CAT, "power", [1]), "threshold"),
-    (lambda: su.sensitivity(CAT, "wafers", [0.5]), "wafers"),
+    (lambda: stp.sensitivity(CAT, "power", [1]), "threshold"),
+    (lambda: stp.sensitivity(CAT, "wafers", [0.5]), "wafers"),
     (lambda: su.profile(CAT, "nope"), "profile_id"),
 ])
 def test_bad_input_names_parameter_value_and_range(call, name):
@@ -94,13 +95,13 @@ def test_bad_input_names_parameter_value_and_range(call, name):
 
 def test_sensitivity_default_matches_features(feats):
     t = su.Thresholds()
-    sens = su.sensitivity(CAT, "comm_share", [t.comm_share])
+    sens = stp.sensitivity(CAT, "comm_share", [t.comm_share])
     assert not sens["changed"].any()
     assert len(sens) == len(feats)
 
 
 def test_validation_table_has_per_point_error():
-    vt = su.validation_table(CAT)
+    vt = stp.validation_table(CAT)
     assert set(vt["id"]) == set(su.VALIDATION)
     assert (vt["predicted"] > 0).all()
     assert vt["error"].tolist() == pytest.approx((vt["predicted"] / vt["reported"] - 1).tolist())

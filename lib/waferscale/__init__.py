@@ -7,7 +7,7 @@ Layers, each a subpackage, importing downwards only (``lib/waferscale/ARCHITECTU
 * :mod:`waferscale.claims` — the article's claims, one module of verdicts per chapter, and the ledger.
 * :mod:`waferscale.fit` — calibrations (decode parameters, all-reduce η), validation tables, uncertainty.
 * :mod:`waferscale.models` — yields, redundancy, interconnect, collectives, scaling, workloads, decode, energy, training,
-  physics, economics, packaging, suitability features.
+  physics, economics, tokencost, market, decode_comm, packaging, suitability features, steptime.
 * :mod:`waferscale.data` — the sourced catalog (CSV + one BibTeX file): schema, loader, :class:`Catalog`.
 * :mod:`waferscale.core` — units, argument checks, the digits rule.
 
@@ -20,7 +20,8 @@ from .claims import CHAPTERS, CLAIMS, Claim, Status, Verdict, ledger
 from .core.units import UnitError, to_canonical
 from .models.interconnect import Tier, p2p_energy_j, p2p_time_s, tier
 from .fit.allreduce import calibrate
-from .models.collectives import Result, decode_step, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce
+from .models.collectives import Result, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce
+from .models.decode_comm import decode_step
 from .models.training import train_step, training_curve
 
 __version__ = "0.1.0"

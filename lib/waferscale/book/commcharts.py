@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..models import collectives as co
+from ..models import decode_comm as dc
 from ..models import interconnect as ic
 from ..models import scaling as sc
 from ..data.catalog import GRADES, Catalog
@@ -149,9 +149,9 @@ def energy_chart(df: pd.DataFrame) -> alt.LayerChart:
 
 
 def decode_data(cat: Catalog, workload: str = "llama3_1_70b") -> pd.DataFrame:
-    """Chart 3's table: :func:`~waferscale.models.collectives.decode_step` at the catalog value, with low/high totals."""
-    d = co.decode_step(cat, workload)
-    lo, hi = co.decode_step(cat, workload, bound="low"), co.decode_step(cat, workload, bound="high")
+    """Chart 3's table: :func:`~waferscale.models.decode_comm.decode_step` at the catalog value, with low/high totals."""
+    d = dc.decode_step(cat, workload)
+    lo, hi = dc.decode_step(cat, workload, bound="low"), dc.decode_step(cat, workload, bound="high")
     d["step_low_s"] = lo["step_time_s"].values
     d["step_high_s"] = hi["step_time_s"].values
     gpus, wafers = d.attrs["gpus"], d.attrs["wafers"]
@@ -159,7 +159,7 @@ def decode_data(cat: Catalog, workload: str = "llama3_1_70b") -> pd.DataFrame:
                                   "wafers": f"{wafers} x CS-3, layers pipelined"})
     d["time_us"] = d["time_s"] * 1e6
     d["share_pct"] = d["energy_share"] * 100
-    d.attrs.update(co.decode_step(cat, workload).attrs)
+    d.attrs.update(dc.decode_step(cat, workload).attrs)
     return d
 
 

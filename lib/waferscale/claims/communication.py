@@ -34,13 +34,13 @@ def _c03_compute_outpaces_communication(cat: Catalog) -> Verdict:
 
 def _c04_no_connections(cat: Catalog) -> Verdict:
     """Model: wafers a dense model needs (weights in SRAM), and the off-wafer share of decode communication."""
-    from ..models import collectives as co
+    from ..models import decode_comm as dc
 
     needs = [("wse3", "sram_bytes"), ("llama3_1_70b", "params_total"), ("llama3_1_8b", "params_total")]
     if (gap := _missing(cat, needs)) is not None:
         return gap
-    small, big = co.wafers_needed(cat, "llama3_1_8b"), co.wafers_needed(cat, "llama3_1_70b")
-    step = co.decode_step(cat, "llama3_1_70b")
+    small, big = dc.wafers_needed(cat, "llama3_1_8b"), dc.wafers_needed(cat, "llama3_1_70b")
+    step = dc.decode_step(cat, "llama3_1_70b")
     w = step[step["system"] == "wafers"].set_index("component")
     comm = w.loc[["on the wafer (mesh)", "between chips (wafer to wafer)"], "time_s"]
     off = comm.iloc[1] / comm.sum()
@@ -55,7 +55,7 @@ def _c04_no_connections(cat: Catalog) -> Verdict:
 
 def _c10_on_chip_lowest(cat: Catalog) -> Verdict:
     """Model: hand a decode activation to the next layer on the wafer's mesh vs over NVLink 4."""
-    from ..models import collectives as co
+    from ..models import decode_comm as dc
     from ..models import interconnect as ic
 
     needs = [("wse3_fabric", "hop_latency_s"), ("wse3_fabric", "energy_j_per_bit"), ("nvlink4", "latency_s"),
@@ -63,7 +63,7 @@ def _c10_on_chip_lowest(cat: Catalog) -> Verdict:
     if (gap := _missing(cat, needs)) is not None:
         return gap
     n = 2.0 * cat.value("llama3_1_70b", "hidden_size")
-    side = co.decode_step(cat, "llama3_1_70b").attrs["region_side_pe"]
+    side = dc.decode_step(cat, "llama3_1_70b").attrs["region_side_pe"]
     m, nv = ic.mesh(cat), ic.tier(cat, "nvlink4")
     t_w = ic.p2p_time_s(n, side * m.link_bytes_per_s_per_dir, side * m.hop_latency_s)
     t_g = ic.p2p_time_s(n, nv.require("bandwidth"), nv.require("latency"))

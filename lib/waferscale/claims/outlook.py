@@ -85,10 +85,10 @@ def _c23_small_dies(cat: Catalog) -> Verdict:
 
 
 def _c24_foundry_path(cat: Catalog) -> Verdict:
-    """Model (economics.roadmap): how much silicon TSMC's packaging integrates per module, by year."""
-    from ..models import economics as ec
+    """Model (market.roadmap): how much silicon TSMC's packaging integrates per module, by year."""
+    from ..models import market as mk
 
-    road = ec.roadmap(cat)
+    road = mk.roadmap(cat)
     if road.empty:
         return Verdict(Status.PENDING, None, "", "catalog lacks the packaging roadmap", basis="none")
     cowos = road[road["id"].str.startswith("cowos")].sort_values("year", kind="stable")
@@ -106,10 +106,10 @@ def _c24_foundry_path(cat: Catalog) -> Verdict:
 
 
 def _c25_inference_share(cat: Catalog) -> Verdict:
-    """Model (economics.inference_share): inference / training compute ratio from sourced estimates."""
-    from ..models import economics as ec
+    """Model (market.inference_share): inference / training compute ratio from sourced estimates."""
+    from ..models import market as mk
 
-    s = ec.inference_share(cat)
+    s = mk.inference_share(cat)
     if s.empty:
         return Verdict(Status.PENDING, None, "", "catalog lacks inference-share estimates", basis="none")
     firm = s[s["grade"] != "uncertain"]
@@ -135,9 +135,9 @@ def _c26_mainstream(cat: Catalog) -> Verdict:
         return Verdict(Status.PENDING, None, "", "a reason is not yet modelled", basis="none")
     standing = sum(v.status is not Status.FAILS for v in parts.values())
     fails = [k for k, v in parts.items() if v.status is Status.FAILS]
-    from ..models import economics as ec
+    from ..models import market as mk
 
-    comp = ec.company_table(cat)
+    comp = mk.company_table(cat)
     conc = comp.dropna(subset=["customer_share"]).sort_values("year", kind="stable")
     share = float(conc["customer_share"].iloc[-1]) if not conc.empty else float("nan")
     return Verdict(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.catalog import Catalog
-from ..models.suitability import features
+from ..models.steptime import features
 from .base import Status, Verdict
 
 __all__ = ["verdict_c09", "verdict_c17", "verdict_c18", "verdict_c19", "verdict_c20"]

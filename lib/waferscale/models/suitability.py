@@ -22,8 +22,8 @@ row sourced or derived with its arithmetic in the note) and the link and system 
 :func:`classify` turns the three into a class with stated thresholds (:class:`Thresholds`):
 *highly* suitable when all three questions pass, *partially* when two do, *not* otherwise. The
 class is monotone in each feature by construction (more communication share, fewer wafers, more
-regularity never lower it). :func:`speedup` predicts the wafer-vs-GPU-cluster speed-up of a step;
-for the LLM decode rows it calls :func:`waferscale.models.performance.decode`.
+regularity never lower it). :mod:`waferscale.models.steptime` has the step-time models, the predicted
+wafer-vs-GPU-cluster speed-up and the tables (:func:`~waferscale.models.steptime.features`, ...).
 
 Examples
 --------
@@ -42,17 +42,14 @@ import numbers
 from dataclasses import dataclass, fields
 
 import numpy as np
-import pandas as pd
 
-from . import collectives as co
-from . import interconnect as ic
 from ..data.catalog import Catalog
 from ..core.checks import BIG, check_choice, check_int, check_real
 
 __all__ = [
-    "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "Profile", "Thresholds", "GpuStep", "WaferStep",
+    "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "Profile", "Thresholds",
     "profile_ids", "profile", "comm_share", "wafers_needed", "off_wafer_share", "mean_hops", "mapping_efficiency",
-    "classify", "questions_passed", "gpu_step", "wafer_step", "speedup", "features", "sensitivity", "validation_table",
+    "classify", "questions_passed",
 ]
 
 #: Classes, from best to worst.
@@ -237,233 +234,3 @@ def classify(comm_share_: float, wafers: float, mapping: float, thresholds: Thre
     """
     n = sum(questions_passed(comm_share_, wafers, mapping, thresholds))
     return CLASSES[0] if n == 3 else CLASSES[1] if n == 2 else CLASSES[2]
-
-
-# -- step times -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class GpuStep:
-    """One step on the reference GPU cluster: local work and communication, seconds."""
-
-    local_s: float
-    comm_s: float
-
-    @property
-    def step_s(self) -> float:
-        """Local work plus communication (no overlap)."""
-        return self.local_s + self.comm_s
-
-
-def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvlink4", out: str = "ib_ndr",
-             domain: int = 8) -> GpuStep:
-    """Step time of profile ``p`` on ``p.gpus`` GPUs: roofline local work plus α–β communication.
-
-    ``comm_rounds_per_step`` rounds each carry ``comm_bytes / rounds``: an all-reduce (ring inside one
-    ``domain``, :func:`~waferscale.models.collectives.hierarchical_all_reduce` across nodes), an all-to-all, or a
-    point-to-point message (over NVLink within a domain, InfiniBand beyond). For point-to-point
-    profiles the ``global_rounds_per_step`` are 8-byte scalar all-reduces (dot products).
-
-    Allowed: ``domain`` (GPUs per scale-up domain) an integer in [1, 2²⁰].
-    """
-    if not isinstance(p, Profile):
-        raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
-    domain = check_int("domain", domain, 1, 2**20)
-    N = int(p.gpus)
-    local = max(p.flop_per_step / (N * cat.value(gpu, "bf16_dense_flop_per_s")),
-                p.bytes_per_step / (N * cat.value(gpu, "hbm_bytes_per_s")))
-    if N == 1 or p.pattern == "none" or p.comm_rounds_per_step == 0:
-        return GpuStep(local, 0.0)
-    t_up, t_out = ic.tier(cat, up), ic.tier(cat, out)
-    tier = t_up if N <= domain else t_out
-    beta, alpha = tier.require("bandwidth"), tier.require("latency")
-    R, G = p.comm_rounds_per_step, p.global_rounds_per_step
-    n = p.comm_bytes_per_step / R
-
-    def allreduce(m: float) -> float:
-        if N <= domain:
-            return co.ring_all_reduce(m, N, beta, alpha).time_s
-        return co.hierarchical_all_reduce(m, domain, math.ceil(N / domain), t_up.require("bandwidth"), t_up.require("latency"),
-                                          t_out.require("bandwidth"), t_out.require("latency")).time_s
-
-    if p.pattern == "all_reduce":
-        comm = R * allreduce(n)
-    elif p.pattern == "all_to_all":
-        comm = R * co.all_to_all(n, N, beta, alpha).time_s
-    else:
-        comm = (R - G) * ic.p2p_time_s(p.comm_bytes_per_step / max(R - G, 1), beta, alpha) + G * allreduce(8.0)
-    return GpuStep(local, comm)
-
-
-@dataclass(frozen=True)
-class WaferStep:
-    """One step on ``wafers`` wafers: local work, on-mesh and off-wafer communication, seconds."""
-
-    wafers: int
-    local_s: float
-    mesh_s: float
-    off_s: float
-
-    @property
-    def step_s(self) -> float:
-        """Sum of the three parts."""
-        return self.local_s + self.mesh_s + self.off_s
-
-
-def _mesh_dims(cat: Catalog, wafer: str) -> tuple[int, int]:
-    if cat.has(wafer, "mesh_width_pe"):
-        return int(cat.value(wafer, "mesh_width_pe")), int(cat.value(wafer, "mesh_height_pe"))
-    side = math.isqrt(int(cat.value(wafer, "cores_enabled")))  # square mesh where the catalog gives no shape
-    return side, side
-
-
-def _wafer_peak(cat: Catalog, wafer: str) -> float:
-    if cat.has(wafer, "fp16_dense_flop_per_s"):
-        return cat.value(wafer, "fp16_dense_flop_per_s")
-    # per-PE rate of a WSE-3 PE times the chip's PEs: an upper bound for older chips and for fp32
-    return cat.value("wse3", "fp16_dense_flop_per_s") / cat.value("wse3", "cores_enabled") * cat.value(wafer, "cores_enabled")
-
-
-def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "cs3", fabric: str = "wse3_fabric",
-               io_link: str = "cs_ethernet_io", wafers: int | None = None) -> WaferStep:
-    """Step time of profile ``p`` on the wafers its working set needs (or ``wafers``).
-
-    Local work is a roofline, :math:`t = \\max(F / (w u P), B / (w u \\beta_{SRAM}))`: a parallel code
-    spreads over the whole wafer (:math:`u = 1`); a task with no communication (pattern ``none``) uses only
-    the PEs its working set occupies, :math:`u = \\min(1, S / (w S_{SRAM}))`, since a wafer's bandwidth comes
-    from data spread over its PEs. Communication moves the bytes the GPU cluster
-    exchanges, :math:`V = n \\cdot N_{GPU}`: neighbour bytes over all PE links at once, far bytes across
-    the bisection; each global round costs a trip to the mesh centre and back (2(W/2 + H/2) hops), each
-    neighbour round one hop. All-reduce profiles reduce over the mesh, each row its 1/H slice
-    (:func:`~waferscale.models.collectives.mesh_all_reduce`)
-    and, across wafers, ring-all-reduce the non-local part over the system I/O; other profiles send
-    :math:`(1 - s)(1 - 1/w) V` over the wafers' I/O plus one I/O latency per round.
-
-    Allowed: ``wafers`` ``None`` (the working set decides) or an integer in [1, 10⁶].
-    """
-    if not isinstance(p, Profile):
-        raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
-    w = wafers_needed(p.working_set_bytes, cat.value(wafer, "sram_bytes")) if wafers is None else check_int("wafers", wafers, 1, 10**6)
-    u = 1.0 if p.pattern != "none" else min(1.0, max(p.working_set_bytes / (w * cat.value(wafer, "sram_bytes")),
-                                                       1.0 / cat.value(wafer, "cores_enabled")))
-    local = max(p.flop_per_step / (w * u * _wafer_peak(cat, wafer)), p.bytes_per_step / (w * u * cat.value(wafer, "sram_bytes_per_s")))
-    if p.pattern == "none" or p.comm_rounds_per_step == 0:
-        return WaferStep(w, local, 0.0, 0.0)
-    W, H = _mesh_dims(cat, wafer)
-    fab = ic.tier(cat, fabric)
-    b, hop = fab.require("bandwidth"), fab.require("latency")
-    link = ic.tier(cat, io_link)
-    io_bw = cat.value(system, "io_bytes_per_s") if cat.has(system, "io_bytes_per_s") else link.require("bandwidth")
-    a_io = link.require("latency")
-    R, G, s = p.comm_rounds_per_step, p.global_rounds_per_step, p.neighbour_share
-    if p.pattern == "all_reduce":
-        # the buffer is spread over the mesh: every row reduces its slice along the row, all rows at once
-        mesh_t = R * co.mesh_all_reduce(p.comm_bytes_per_step / R / H, W, 1, b, hop).time_s
-        off = co.ring_all_reduce((1 - s) * p.comm_bytes_per_step, w, io_bw, a_io).time_s if w > 1 else 0.0
-        return WaferStep(w, local, mesh_t, off)
-    V = p.comm_bytes_per_step * p.gpus
-    bis = min(W, H) * b
-    mesh_t = (G * 2 * (W // 2 + H // 2) + (R - G)) * hop + s * V / (w * W * H * b) + (1 - s) * V / (2 * w * bis)
-    off = (off_wafer_share(s, w) * V / (w * io_bw) + R * a_io) if w > 1 else 0.0
-    return WaferStep(w, local, mesh_t, off)
-
-
-def speedup(cat: Catalog, p: Profile) -> tuple[float, str]:
-    """Predicted wafer-vs-GPU-cluster speed-up of one step, and the model it comes from.
-
-    For :data:`DECODE_ROWS` the ratio of total tokens per second from
-    :func:`waferscale.models.performance.decode` (CS-3 with the wafers the model and KV cache need vs
-    DGX H100 GPUs, ``p.gpus`` of them); otherwise :func:`gpu_step` / :func:`wafer_step`.
-    """
-    if p.id in DECODE_ROWS:
-        try:
-            from . import performance as perf
-
-            model, users, ctx = DECODE_ROWS[p.id]
-            g = perf.decode(cat, "dgx_h100", model, users=users, context_tokens=ctx, chips=int(p.gpus))
-            wf = perf.decode(cat, "cs3", model, users=users, context_tokens=ctx)
-            return wf.tokens_per_s_total / g.tokens_per_s_total, "performance.decode"
-        except (ImportError, AttributeError, ValueError):
-            pass
-    return gpu_step(cat, p).step_s / wafer_step(cat, p).step_s, "step model"
-
-
-# -- tables ---------------------------------------------------------------------------------------
-def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str = "wse3") -> pd.DataFrame:
-    """One row per classified profile: the three features, speed-up, derived and article class.
-
-    Columns: id, name, pattern, comm_share, gpu_step_s, gpu_comm_s, wafers, off_wafer_share,
-    off_wafer_bytes_per_step, mean_hops, mapping_efficiency, wafer_step_s, speedup, speedup_basis,
-    q1, q2, q3, passed, derived, article, agree, concurrency, source, grade.
-    """
-    t = thresholds or Thresholds()
-    W, H = _mesh_dims(cat, wafer)
-    rows = []
-    for pid in profile_ids(cat):
-        p = profile(cat, pid)
-        g = gpu_step(cat, p)
-        wf = wafer_step(cat, p, wafer=wafer)
-        c = comm_share(g.local_s, g.comm_s)
-        e = mapping_efficiency(p.neighbour_share, W, H)
-        q = questions_passed(c, wf.wafers, e, t)
-        sp, basis = speedup(cat, p)
-        art = ARTICLE.get(pid)
-        off = off_wafer_share(p.neighbour_share, wf.wafers)
-        rows.append({
-            "id": pid, "name": p.name, "pattern": p.pattern, "comm_share": c, "gpu_step_s": g.step_s, "gpu_comm_s": g.comm_s,
-            "wafers": wf.wafers, "off_wafer_share": off, "off_wafer_bytes_per_step": off * p.comm_bytes_per_step * p.gpus,
-            "mean_hops": mean_hops(p.neighbour_share, W, H), "mapping_efficiency": e, "wafer_step_s": wf.step_s,
-            "speedup": sp, "speedup_basis": basis, "q1": q[0], "q2": q[1], "q3": q[2], "passed": int(sum(q)),
-            "derived": classify(c, wf.wafers, e, t), "article": art or "not named",
-            "agree": None if art is None else art == classify(c, wf.wafers, e, t),
-            "concurrency": p.concurrency, "source": ";".join(p.sources), "grade": p.grade,
-        })
-    return pd.DataFrame(rows)
-
-
-_SWEEPS = {"comm_share": (0.0, 1.0), "wafers": (1.0, 64.0), "mapping": (0.0, 1.0)}
-
-
-def sensitivity(cat: Catalog, threshold: str, values) -> pd.DataFrame:
-    """Derived class of every profile as one threshold (``comm_share``, ``wafers`` or ``mapping``) moves.
-
-    Returns a long table: threshold, value, id, name, derived, changed (class differs from the default's).
-    """
-    if threshold not in _SWEEPS:
-        raise ValueError(f"threshold={threshold!r} is not allowed; allowed: {', '.join(_SWEEPS)}")
-    lo, hi = _SWEEPS[threshold]
-    base = features(cat).set_index("id")
-    rows = []
-    for v in values:
-        x = _num(threshold, v, lo, hi)
-        t = Thresholds(**{threshold: x})
-        for r in base.itertuples():
-            d = classify(r.comm_share, r.wafers, r.mapping_efficiency, t)
-            rows.append({"threshold": threshold, "value": x, "id": r.Index, "name": r.name, "derived": d,
-                         "changed": d != r.derived})
-    return pd.DataFrame(rows)
-
-
-def validation_table(cat: Catalog) -> pd.DataFrame:
-    """Predicted vs reported for the peer-reviewed wafer-scale HPC results (:data:`VALIDATION`).
-
-    Sustained flop/s is :math:`F / t_{step}`, sustained bytes/s :math:`B / t_{step}` and time steps per
-    second :math:`1 / t_{step}`, with :math:`t_{step}` from :func:`wafer_step` on the measured system's
-    wafer (its ``chip`` in entities.csv) and, for multi-system rows, the stated number of systems.
-    Error is predicted / reported - 1.
-    """
-    ent = cat.entities.set_index("id")
-    rows = []
-    for mid, pid in VALIDATION.items():
-        m = cat.measurement(mid)
-        chip = str(ent.loc[m["system"], "chip"]) or m["system"]
-        p = profile(cat, pid)
-        systems = int(float(m["conditions"].get("systems", 1)))
-        st = wafer_step(cat, p, wafer=chip, system=m["system"], wafers=systems)
-        q = m["quantity"]
-        pred = {"sustained_flop_per_s": p.flop_per_step / st.step_s, "sustained_bytes_per_s": p.bytes_per_step / st.step_s,
-                "timesteps_per_s": 1.0 / st.step_s}[q]
-        rows.append({"id": mid, "quantity": q, "system": m["system"], "wafer": chip, "profile": pid, "kernel": p.name,
-                     "reported": float(m["value"]), "predicted": pred, "error": pred / float(m["value"]) - 1.0,
-                     "bound": "SRAM" if st.local_s >= st.mesh_s + st.off_s else "fabric",
-                     "source": m["source"], "grade": m["grade"]})
-    return pd.DataFrame(rows)
-
