@@ -1,5 +1,6 @@
 """Charts of the outlook and lasting-idea chapters, built from :mod:`waferscale.models.physics`,
-:mod:`waferscale.models.economics` and :mod:`waferscale.models.packaging`. Each returns a finished altair chart (title = finding,
+:mod:`waferscale.models.economics`, :mod:`~waferscale.models.market`, :mod:`~waferscale.models.tokencost` and
+:mod:`waferscale.models.packaging`. Each returns a finished altair chart (title = finding,
 source line underneath); every parameter and selection has an explicit name.
 """
 

@@ -39,8 +39,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from . import interconnect as ic
 from ..data.catalog import Catalog
 from .interconnect import check_bytes, check_positive, check_ranks

@@ -38,13 +38,12 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, fields
 
 import numpy as np
 
 from ..data.catalog import Catalog
-from ..core.checks import BIG, check_choice, check_int, check_real
+from ..core.checks import BIG, check_int, check_real
 
 __all__ = [
     "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "Profile", "Thresholds",
