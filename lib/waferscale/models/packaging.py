@@ -115,7 +115,7 @@ class Package:
     """``n_active`` chiplets of ``chiplet_area_mm2`` needed, ``spares`` extra placed; assembly assumptions.
 
     Allowed: ``chiplet_area_mm2`` in (0, 1e6], ``n_active`` an integer in [1, 10⁶], ``spares`` an integer in
-    [0, 10⁶ − n_active], ``process`` a :class:`~waferscale.economics.ChipletProcess`, ``package_cost_usd`` in [0, 1e12].
+    [0, 10⁶ − n_active], ``process`` a :class:`~waferscale.models.economics.ChipletProcess`, ``package_cost_usd`` in [0, 1e12].
     """
 
     chiplet_area_mm2: float
@@ -207,7 +207,7 @@ def simulate_package(pkg: Package, defects_per_cm2: float, n_packages: int, *, a
     block (chiplets come from different places on different wafers). Test escapes and bonding are not simulated:
     compare with :func:`system_yield` at ``p`` = the die yield.
 
-    Allowed: as :func:`waferscale.redundancy.simulate`, with ``n_packages`` for its ``n_wafers`` (the Monte
+    Allowed: as :func:`waferscale.models.redundancy.simulate`, with ``n_packages`` for its ``n_wafers`` (the Monte
     Carlo work ``n_packages × (λ + 1 [+ n + k if clustered])`` is at most ``redundancy.MAX_MC_WORK`` = 2·10⁷: about two seconds).
     """
     _check_pkg(pkg)

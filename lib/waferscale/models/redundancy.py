@@ -281,7 +281,7 @@ def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physic
     """Smallest spare fraction ``s/L`` for which the whole array yields at least ``target_yield``.
 
     Searches segment lengths L and spares per segment s = 1 … ``max_spares`` with the analytic
-    :func:`~waferscale.yields.array_yield` (Poisson defects).
+    :func:`~waferscale.models.yields.array_yield` (Poisson defects).
 
     Allowed: ``core_area_mm2`` in (0, 1e4], ``defects_per_cm2`` in [0, 1e3], ``physical_cores`` an
     integer in [1, 10⁹], ``target_yield`` in (0, 1], ``max_spares`` an integer in [1, 64] (the cap bounds
