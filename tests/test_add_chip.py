@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from waferscale.book import compare
+from waferscale.fit import perffit
 from waferscale.models import economics, performance as pf, physics, scaling as sc, tokencost, yields
 from waferscale.data.catalog import DATA_ENV, data_dir, load
 
@@ -120,8 +121,8 @@ def test_decode_model_runs_on_the_new_chip(cat2):
     s = pf.system(cat2, POD)
     assert (s.chip, s.chips, s.kind) == (CHIP, 8, "gpu")
     assert s.power_w == pytest.approx(16e3 / 8)
-    one = pf.decode(cat2, CHIP, "llama3_1_8b", precision="bf16")
-    pod = pf.decode(cat2, POD, "llama3_1_70b", precision="fp8")
+    one = pf.decode(cat2, CHIP, "llama3_1_8b", precision="bf16", params=perffit.fitted(cat2))
+    pod = pf.decode(cat2, POD, "llama3_1_70b", precision="fp8", params=perffit.fitted(cat2))
     assert one.tokens_per_s_per_user > 0 and pod.tokens_per_s_per_user > 0
     # more HBM bandwidth than an H100 at batch 1 means more tokens per second on the roofline
     h100 = pf.decode(cat2, "h100_sxm", "llama3_1_8b", precision="bf16", params=pf.Params.roofline())

@@ -152,7 +152,8 @@ SPECS: dict[str, Spec] = {
                                   fixed={"system_id": "dgx_h100", "model_id": "llama3_1_8b"}),
     "performance.decode": Spec({"context_tokens": (1, 32768, "int"), "prompt_tokens": (1, 32768, "int"),  # fits 8 GPUs
                                 "spec_tokens": (0, 8, "int"), "spec_accept": (0.0, 0.99, "real"), "users": (1, 16, "int")},
-                               fixed={"system_id": "dgx_h100", "model_id": "llama3_1_8b"}),
+                               fixed={"system_id": "dgx_h100", "model_id": "llama3_1_8b",
+                                      "params": lambda cat: importlib.import_module("waferscale.fit.perffit").fitted(cat)}),
     "physics.power_density_w_per_cm2": Spec({"power_w": (0.0, 1e9, "real"), "area_mm2": APOS}),
     "physics.time_of_flight_s": Spec({"length_m": (0.0, 1e6, "real"), "relative_permittivity": (1.0, 1e4, "real")}),
     "physics.unrepeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),

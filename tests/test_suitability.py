@@ -7,17 +7,19 @@ from hypothesis import given, settings, strategies as st
 
 import waferscale as ws
 from waferscale import claims
+from waferscale.fit import perffit
 from waferscale.models import steptime as stp
 from waferscale.models import suitability as su
 
 CAT = ws.load()
+PRM = perffit.fitted(CAT)
 _share = st.floats(0, 1)
 _wafers = st.integers(1, 1000)
 
 
 @pytest.fixture(scope="module")
 def feats():
-    return stp.features(CAT)
+    return stp.features(CAT, params=PRM)
 
 
 def test_at_least_ten_profiles_all_sourced(feats):
@@ -82,8 +84,8 @@ def test_mapping_efficiency_monotone_in_neighbour_share(s1, s2):
     (lambda: su.classify(0.5, 0.5, 0.5), "wafers"),
     (lambda: su.classify(math.nan, 1, 0.5), "comm_share"),
     (lambda: su.Thresholds(comm_share=2.0), "comm_share"),
-    (lambda: stp.sensitivity(CAT, "power", [1]), "threshold"),
-    (lambda: stp.sensitivity(CAT, "wafers", [0.5]), "wafers"),
+    (lambda: stp.sensitivity(CAT, "power", [1], params=PRM), "threshold"),
+    (lambda: stp.sensitivity(CAT, "wafers", [0.5], params=PRM), "wafers"),
     (lambda: su.profile(CAT, "nope"), "profile_id"),
 ])
 def test_bad_input_names_parameter_value_and_range(call, name):
@@ -95,7 +97,7 @@ def test_bad_input_names_parameter_value_and_range(call, name):
 
 def test_sensitivity_default_matches_features(feats):
     t = su.Thresholds()
-    sens = stp.sensitivity(CAT, "comm_share", [t.comm_share])
+    sens = stp.sensitivity(CAT, "comm_share", [t.comm_share], params=PRM)
     assert not sens["changed"].any()
     assert len(sens) == len(feats)
 

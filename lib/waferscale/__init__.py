@@ -14,15 +14,44 @@ Layers, each a subpackage, importing downwards only (``lib/waferscale/ARCHITECTU
 The catalog folder is the package's ``data/`` unless ``$WAFERSCALE_DATA`` names a copy (:func:`waferscale.data.catalog.data_dir`).
 """
 
-from .data.catalog import GRADES, Catalog, CatalogError, Fact, load
-from . import fit as _fit  # noqa: F401  (installs the calibrated default parameters of the decode model)
-from .claims import CHAPTERS, CLAIMS, Claim, Status, Verdict, ledger
-from .core.units import UnitError, to_canonical
-from .models.interconnect import Tier, p2p_energy_j, p2p_time_s, tier
-from .fit.allreduce import calibrate
-from .models.collectives import Result, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce
-from .models.decode_comm import decode_step
-from .models.training import train_step, training_curve
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+#: The curated public API: name -> the module that defines it. Imported on first use (PEP 562), so that
+#: ``python -m waferscale`` answers a bad option before pandas and the models are loaded.
+_API: dict[str, str] = {
+    **dict.fromkeys(("GRADES", "Catalog", "CatalogError", "Fact", "load"), ".data.catalog"),
+    **dict.fromkeys(("CHAPTERS", "CLAIMS", "Claim", "Status", "Verdict", "ledger"), ".claims"),
+    **dict.fromkeys(("UnitError", "to_canonical"), ".core.units"),
+    **dict.fromkeys(("Tier", "tier", "p2p_time_s", "p2p_energy_j"), ".models.interconnect"),
+    "calibrate": ".fit.allreduce",
+    **dict.fromkeys(("Result", "ring_all_reduce", "hierarchical_all_reduce", "mesh_all_reduce"), ".models.collectives"),
+    "decode_step": ".models.decode_comm",
+    **dict.fromkeys(("train_step", "training_curve"), ".models.training"),
+}
+
+
+def __getattr__(name: str):
+    if name in _API:
+        value = getattr(import_module(_API[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'waferscale' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .claims import CHAPTERS, CLAIMS, Claim, Status, Verdict, ledger  # noqa: F401
+    from .core.units import UnitError, to_canonical  # noqa: F401
+    from .data.catalog import GRADES, Catalog, CatalogError, Fact, load  # noqa: F401
+    from .fit.allreduce import calibrate  # noqa: F401
+    from .models.collectives import Result, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce  # noqa: F401
+    from .models.decode_comm import decode_step  # noqa: F401
+    from .models.interconnect import Tier, p2p_energy_j, p2p_time_s, tier  # noqa: F401
+    from .models.training import train_step, training_curve  # noqa: F401
 
 __version__ = "0.1.0"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.catalog import Catalog
+from ..fit import perffit as ff
 from ..models.steptime import features
 from .base import Status, Verdict
 
@@ -25,7 +26,7 @@ _Q = {"q1": "communication is a bottleneck", "q2": "it fits on few wafers", "q3"
 
 
 def _group_verdict(cat: Catalog, article_class: str, claim_text: str):
-    df = features(cat)
+    df = features(cat, params=ff.fitted(cat))
     grp = df[df["article"] == article_class]
     agree = grp[grp["derived"] == article_class]
     share = len(agree) / len(grp)
@@ -45,7 +46,7 @@ def _group_verdict(cat: Catalog, article_class: str, claim_text: str):
 
 def verdict_c09(cat: Catalog):
     """C09: AI workloads are communication-driven and regular: Q1 and Q3 for the LLM profiles."""
-    df = features(cat)
+    df = features(cat, params=ff.fitted(cat))
     ai = df[df["id"].isin(["suit_dense_training", "suit_long_context", "suit_decode_low", "suit_decode_high", "suit_moe_inference"])]
     both = ai[ai["q1"] & ai["q3"]]
     share = len(both) / len(ai)
@@ -60,7 +61,7 @@ def verdict_c09(cat: Catalog):
 
 def verdict_c17(cat: Catalog):
     """C17: the three questions decide suitability: share of the article's classes the three features reproduce."""
-    df = features(cat)
+    df = features(cat, params=ff.fitted(cat))
     named = df[df["agree"].notna()]
     share = float(named["agree"].astype(bool).mean())
     rho = float(df["passed"].rank().corr(df["speedup"].rank()))

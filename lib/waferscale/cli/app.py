@@ -26,15 +26,26 @@ import math
 import re
 import sys
 import warnings
-from typing import Annotated, Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Iterator, Sequence
 
-import pandas as pd
 import typer
 
-from ..data import catalog as _catalog
-from .. import claims as _claims
 from .checks import BOUNDS, CliError, check, click_exceptions, finite_or_error, helptext, model_line, show, usage_line
 from ..core.digits import round_floats, sig
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..data.catalog import Catalog
+
+# pandas, the catalog, the models and the claims are imported inside the commands that use them, so that a
+# bad option is answered (exit 2, one line) before any of them is loaded.
+
+
+def _load() -> "Catalog":
+    from ..data.catalog import load
+
+    return load()
 
 app = typer.Typer(
     name="waferscale",
@@ -86,16 +97,20 @@ def _emit(df: pd.DataFrame, as_json: bool, title: str) -> None:
     for c in view.columns:
         if view[c].dtype.kind == "f" or view[c].dtype == object:
             view[c] = [_cell(v) for v in view[c]]
+    import pandas as pd
+
     typer.echo(title)
     with pd.option_context("display.max_colwidth", 60, "display.width", 160, "display.max_rows", 500):
         typer.echo(view.to_string(index=False))
 
 
-def _overview(cat: _catalog.Catalog, table: str) -> pd.DataFrame:
+def _overview(cat: Catalog, table: str) -> pd.DataFrame:
     facts = cat.systems if table == "systems" else cat.links
     col = "system" if table == "systems" else "link"
     ents = cat.entities[cat.entities["table"] == table]
     counts = facts.groupby(col)["field"].count()
+    import pandas as pd
+
     return pd.DataFrame({
         "id": ents["id"].values,
         "name": ents["name"].values,
@@ -114,10 +129,12 @@ def _one_of(option: str, value: str, allowed: Sequence[str]) -> str:
 @app.command("list")
 def list_(what: Annotated[Listable, typer.Argument(help="What to list.")], as_json: JsonFlag = False) -> None:
     """List the catalog's systems, links or sources (their ids feed the other commands)."""
-    cat = _catalog.load()
+    cat = _load()
     if what is Listable.sources:
         _emit(cat.sources[["key", "author", "year", "title", "url"]], as_json, "Sources (references.bib)")
     elif what is Listable.models:
+        import pandas as pd
+
         from ..models import workloads as _wl
 
         ms = _wl.models(cat)
@@ -135,7 +152,9 @@ def list_(what: Annotated[Listable, typer.Argument(help="What to list.")], as_js
 @app.command()
 def claims(as_json: JsonFlag = False) -> None:
     """The claims ledger: each of the article's claims, its chapter, computed verdict and figure."""
-    df = _claims.ledger()
+    from ..claims import ledger
+
+    df = ledger()
     if as_json:
         _emit(df, True, "")
         return
@@ -223,7 +242,7 @@ def collective(
     from ..models import collectives as _co
     from ..models import interconnect as _ic
 
-    cat = _catalog.load()
+    cat = _load()
     _one_of("--tier", tier, _ic.tier_ids(cat))
     _one_of("--op", op, list(_co.OPS))
     n_ranks = check("--ranks", ranks)
@@ -293,7 +312,7 @@ def decode(
     from ..models import performance as _pf
     from ..models import workloads as _wl
 
-    cat = _catalog.load()
+    cat = _load()
     _one_of("--system", system, _pf.system_ids(cat))
     _one_of("--model", model, _wl.model_ids(cat))
     _one_of("--precision", precision, PRECISIONS)
@@ -321,8 +340,10 @@ def decode(
             raise CliError("--chips", given, f"{'(the default) ' if chips is None else ''}is too few: {model} at "
                            f"{precision} with {u} users and {ctx} tokens of context needs {need} {what} (weights and "
                            f"KV cache exceed the {mem}); allowed: {where}")
+    from ..fit import perffit as _ff
+
     r = _pf.decode(cat, system, model, precision=precision, chips=chips, users=u, context_tokens=ctx,
-                   spec_tokens=k, spec_accept=p)
+                   spec_tokens=k, spec_accept=p, params=_ff.fitted(cat))
     _report(r.as_dict(), as_json,
             f"{model} on {system} ({precision}, {r.chips} chips, {r.users} users, {r.context_tokens} tokens of context):",
             ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
@@ -359,7 +380,7 @@ def train(
     from ..models import training as _tr
     from ..models import workloads as _wl
 
-    cat = _catalog.load()
+    cat = _load()
     _one_of("--model", model, _wl.model_ids(cat))
     n = check("--chips", chips, "--train-chips")
     tps = check("--tokens-per-step", tokens_per_step)

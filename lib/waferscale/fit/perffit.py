@@ -330,6 +330,3 @@ def tornado(cat: Catalog, num: tuple, den: tuple) -> pd.DataFrame:
         rows.append({"input": key, "low": vals[0], "high": vals[1], "swing": abs(vals[1] - vals[0])})
     return pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
-
-# The model's default parameters are this fit's (the model never imports it; see performance.default_params).
-pf.use_default_params(fitted)

@@ -19,7 +19,7 @@ cooling, power delivery, host CPUs, and time spent waiting on latency — is the
 Examples
 --------
 >>> from waferscale.data import catalog
->>> d = breakdown(catalog.load(), "dgx_h100", "llama3_1_70b")
+>>> d = breakdown(catalog.load(), "dgx_h100", "llama3_1_70b", params=pf.Params())
 >>> d["memory_j"] > d["arithmetic_j"] > 0 and d["system_j"] > d["modelled_j"]
 True
 """
@@ -41,14 +41,14 @@ ENERGY_ROWS = {"hbm": ("hbm2_access", "energy_j_per_bit"), "sram": ("sram_32kb_a
 
 
 def breakdown(cat: Catalog, system_id: str, model_id: str, *, precision: str = "bf16", users: int | str = 1,
-              context_tokens: int = 2048, params: pf.Params | None = None) -> dict:
+              context_tokens: int = 2048, params: pf.Params) -> dict:
     """Joules per generated token by part (memory, arithmetic, links), their sum, and the system figure.
 
     Returns a dict: memory_j, arithmetic_j, links_j, modelled_j (their sum), system_j (power × time ÷
     tokens from :func:`waferscale.models.performance.decode`), other_j (system − modelled), users, chips,
     and sources (keys of the energy rows).
     """
-    prm = params or pf.default_params(cat)
+    prm = params
     d = pf.decode(cat, system_id, model_id, precision=precision, users=users, context_tokens=context_tokens,
                   params=prm)
     s, m = pf.system(cat, system_id), wl.model(cat, model_id)
@@ -88,7 +88,7 @@ def breakdown(cat: Catalog, system_id: str, model_id: str, *, precision: str = "
             "sources": tuple(dict.fromkeys(k for x in srcs for k in str(x).split(";")))}
 
 
-def breakdown_table(cat: Catalog, cases: dict[str, tuple], params: pf.Params | None = None, users=(1, "max"),
+def breakdown_table(cat: Catalog, cases: dict[str, tuple], params: pf.Params, users=(1, "max"),
                     context_tokens: int = 2048):
     """:func:`breakdown` for each labelled (system, model, precision) case at each concurrency, as a DataFrame."""
     import pandas as pd

@@ -52,8 +52,7 @@ from ..core.checks import MAX_COUNT, check_choice, check_int, check_real
 from .workloads import BYTES_PER_VALUE, Transformer, bytes_per_value
 
 __all__ = ["Params", "System", "system_links", "gpu_systems", "system", "system_ids", "Decode", "decode", "prefill_s",
-           "accepted_per_step", "acceptance_from_length", "max_users", "sweep", "PRECISIONS", "default_params",
-           "use_default_params"]
+           "accepted_per_step", "acceptance_from_length", "max_users", "sweep", "PRECISIONS"]
 
 PRECISIONS = tuple(BYTES_PER_VALUE)
 
@@ -169,29 +168,13 @@ class System:
         raise ValueError(f"system={self.id!r} has no dense FLOP rate in the catalog")
 
 
-#: Where :func:`decode` and :func:`sweep` get their parameters when the caller passes none. The model never
-#: imports its calibration: the fit layer installs it here (:func:`use_default_params`; importing
-#: :mod:`waferscale.fit`, which ``import waferscale`` does, installs :func:`waferscale.fit.perffit.fitted`).
-_DEFAULT_PARAMS = None
-
-
-def use_default_params(provider) -> None:
-    """Install ``provider(cat) -> Params`` as the default parameters of :func:`decode` and :func:`sweep`."""
-    global _DEFAULT_PARAMS
-    _DEFAULT_PARAMS = provider
-
-
-def default_params(cat: Catalog) -> Params:
-    """The installed default parameters for ``cat``.
-
-    Raises
-    ------
-    ImportError
-        If no fit installed a default (pass ``params=`` explicitly, e.g. ``Params.roofline()``).
-    """
-    if _DEFAULT_PARAMS is None:
-        raise ImportError("no default performance parameters: import waferscale.fit (or pass params=)")
-    return _DEFAULT_PARAMS(cat)
+def _check_params(params: object) -> "Params":
+    """``params`` if it is a :class:`Params`; the model never imports its calibration, so the caller passes
+    it: ``waferscale.fit.perffit.fitted(cat)``, ``Params()`` or ``Params.roofline()``."""
+    if not isinstance(params, Params):
+        raise ValueError(f"params={params!r} is not allowed; allowed: a Params, e.g. waferscale.fit.perffit.fitted(cat) "
+                         "(the calibrated values), Params() or Params.roofline()")
+    return params
 
 
 def system_ids(cat: Catalog | None = None) -> list[str]:
@@ -513,7 +496,7 @@ def prefill_s(m: Transformer, s: System, precision: str, prompt_tokens: int, chi
 
 def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precision: str = "bf16",
            chips: int | None = None, users: int | str = 1, context_tokens: int = 2048, prompt_tokens: int = 1000,
-           spec_tokens: int = 0, spec_accept: float = 0.0, params: Params | None = None,
+           spec_tokens: int = 0, spec_accept: float = 0.0, params: Params,
            system_obj: System | None = None) -> Decode:
     """Decode speed, throughput, time to first token and energy per token of one configuration.
 
@@ -534,9 +517,9 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
         Prompt length for the time to first token.
     spec_tokens, spec_accept : int, float
         Speculative decoding: draft tokens per step k and per-token acceptance p (0 ≤ p < 1).
-    params : Params, optional
-        Efficiency/overhead parameters; default :func:`default_params` (the calibrated
-        :func:`waferscale.fit.perffit.fitted` once :mod:`waferscale.fit` is imported, as ``import waferscale`` does).
+    params : Params
+        Efficiency/overhead parameters, an input like every other: the calibrated
+        :func:`waferscale.fit.perffit.fitted`, or ``Params()`` / ``Params.roofline()`` for a what-if.
 
     Raises
     ------
@@ -554,8 +537,7 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
     bytes_per_value(precision)
     s = system_obj or system(cat, system_id)
     m = model_id if isinstance(model_id, Transformer) else wl.model(cat, model_id)
-    if params is None:
-        params = default_params(cat)
+    params = _check_params(params)
     ctx = _check_int("context_tokens", context_tokens)
     prompt = _check_int("prompt_tokens", prompt_tokens)
     k = _check_int("spec_tokens", spec_tokens, 0, 1024)
@@ -592,7 +574,7 @@ def decode(cat: Catalog, system_id: str, model_id: str | Transformer, *, precisi
                   None if price is None else total / (price / 1e6), need)
 
 
-def sweep(cat: Catalog, configs, params: Params | None = None, *, context_tokens: int = 2048):
+def sweep(cat: Catalog, configs, params: Params, *, context_tokens: int = 2048):
     """Vectorised decode over many configurations.
 
     ``configs`` is a mapping (or DataFrame) of equal-length columns: ``system``, ``model``,
@@ -604,8 +586,7 @@ def sweep(cat: Catalog, configs, params: Params | None = None, *, context_tokens
     -------
     dict of numpy arrays: time_per_token_s, tokens_per_s_per_user, tokens_per_s_total, chips.
     """
-    if params is None:
-        params = default_params(cat)
+    params = _check_params(params)
     sys_a = np.asarray(configs["system"])
     mod_a = np.asarray(configs["model"])
     pre_a = np.asarray(configs["precision"])

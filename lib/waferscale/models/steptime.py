@@ -9,6 +9,8 @@ ratio, or for the LLM decode rows the ratio from :func:`waferscale.models.perfor
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import math
 from dataclasses import dataclass
 
@@ -21,6 +23,9 @@ from ..core.checks import check_int
 from .suitability import (ARTICLE, DECODE_ROWS, VALIDATION, Profile, Thresholds, _num, classify, comm_share,
                           mapping_efficiency, mean_hops, off_wafer_share, profile, profile_ids, questions_passed,
                           wafers_needed)
+
+if TYPE_CHECKING:
+    from .performance import Params
 
 __all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "speedup", "features", "sensitivity", "validation_table"]
 
@@ -152,29 +157,33 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     return WaferStep(w, local, mesh_t, off)
 
 
-def speedup(cat: Catalog, p: Profile) -> tuple[float, str]:
+def speedup(cat: Catalog, p: Profile, params: "Params") -> tuple[float, str]:
     """Predicted wafer-vs-GPU-cluster speed-up of one step, and the model it comes from.
 
     For :data:`DECODE_ROWS` the ratio of total tokens per second from
     :func:`waferscale.models.performance.decode` (CS-3 with the wafers the model and KV cache need vs
-    DGX H100 GPUs, ``p.gpus`` of them); otherwise :func:`gpu_step` / :func:`wafer_step`.
+    DGX H100 GPUs, ``p.gpus`` of them) with the decode ``params`` (the calibrated
+    :func:`waferscale.fit.perffit.fitted`); otherwise :func:`gpu_step` / :func:`wafer_step`.
     """
     if p.id in DECODE_ROWS:
         try:
             from . import performance as perf
 
             model, users, ctx = DECODE_ROWS[p.id]
-            g = perf.decode(cat, "dgx_h100", model, users=users, context_tokens=ctx, chips=int(p.gpus))
-            wf = perf.decode(cat, "cs3", model, users=users, context_tokens=ctx)
+            g = perf.decode(cat, "dgx_h100", model, users=users, context_tokens=ctx, chips=int(p.gpus), params=params)
+            wf = perf.decode(cat, "cs3", model, users=users, context_tokens=ctx, params=params)
             return wf.tokens_per_s_total / g.tokens_per_s_total, "performance.decode"
-        except (ImportError, AttributeError, ValueError):
+        except ValueError:  # the configuration does not fit: the step model answers
             pass
     return gpu_step(cat, p).step_s / wafer_step(cat, p).step_s, "step model"
 
 
 # -- tables ---------------------------------------------------------------------------------------
-def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str = "wse3") -> pd.DataFrame:
+def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str = "wse3",
+             params: "Params") -> pd.DataFrame:
     """One row per classified profile: the three features, speed-up, derived and article class.
+
+    ``params`` are the decode model's parameters for the LLM rows' speed-up (:func:`speedup`).
 
     Columns: id, name, pattern, comm_share, gpu_step_s, gpu_comm_s, wafers, off_wafer_share,
     off_wafer_bytes_per_step, mean_hops, mapping_efficiency, wafer_step_s, speedup, speedup_basis,
@@ -190,7 +199,7 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
         c = comm_share(g.local_s, g.comm_s)
         e = mapping_efficiency(p.neighbour_share, W, H)
         q = questions_passed(c, wf.wafers, e, t)
-        sp, basis = speedup(cat, p)
+        sp, basis = speedup(cat, p, params)
         art = ARTICLE.get(pid)
         off = off_wafer_share(p.neighbour_share, wf.wafers)
         rows.append({
@@ -208,7 +217,7 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
 _SWEEPS = {"comm_share": (0.0, 1.0), "wafers": (1.0, 64.0), "mapping": (0.0, 1.0)}
 
 
-def sensitivity(cat: Catalog, threshold: str, values) -> pd.DataFrame:
+def sensitivity(cat: Catalog, threshold: str, values, *, params: "Params") -> pd.DataFrame:
     """Derived class of every profile as one threshold (``comm_share``, ``wafers`` or ``mapping``) moves.
 
     Returns a long table: threshold, value, id, name, derived, changed (class differs from the default's).
@@ -216,7 +225,7 @@ def sensitivity(cat: Catalog, threshold: str, values) -> pd.DataFrame:
     if threshold not in _SWEEPS:
         raise ValueError(f"threshold={threshold!r} is not allowed; allowed: {', '.join(_SWEEPS)}")
     lo, hi = _SWEEPS[threshold]
-    base = features(cat).set_index("id")
+    base = features(cat, params=params).set_index("id")
     rows = []
     for v in values:
         x = _num(threshold, v, lo, hi)

@@ -99,22 +99,17 @@ def priced_systems(cat: Catalog) -> list[str]:
     return [s for s in cat.ids("systems") if s in links and cat.has(s, "price_usd") and cat.has(s, "system_power_w")]
 
 
-def throughput_from_model(cat: Catalog, systems: list[str], model_id: str, *, precision: str = "bf16",
-                          users: tuple = (1, "max")) -> tuple[pd.DataFrame, str]:
-    """Tokens/s per system and concurrency from the performance helper's model (:func:`waferscale.models.performance.decode`).
+def throughput_from_model(cat: Catalog, systems: list[str], model_id: str, *, params, precision: str = "bf16",
+                          users: tuple = (1, "max")) -> pd.DataFrame:
+    """Tokens/s per system and concurrency from the decode model (:func:`waferscale.models.performance.decode`)
+    with ``params`` (the calibrated :func:`waferscale.fit.perffit.fitted`, or a what-if ``Params``).
 
     Returns the throughput table (columns system, scenario, users, tokens_per_s, units, source, grade) for
-    :func:`token_cost_table`, and a note naming the parameters used: the fitted ones when the fit is available,
-    otherwise the roofline parameters (the note says so). ``units`` is the number of systems the configuration
-    needs (wafers for the CS-3; one GPU system otherwise).
+    :func:`token_cost_table`. ``units`` is the number of systems the configuration needs (wafers for the
+    CS-3; one GPU system otherwise).
     """
     from . import performance as pf
 
-    try:
-        params, basis = None, "performance model, fitted parameters"
-        pf.decode(cat, systems[0], model_id, precision=precision, users=1)
-    except ImportError:
-        params, basis = pf.Params.roofline(), "performance model, roofline parameters (the fit was not available)"
     rows = []
     for s in systems:
         for u in users:
@@ -123,4 +118,4 @@ def throughput_from_model(cat: Catalog, systems: list[str], model_id: str, *, pr
             rows.append({"system": s, "scenario": "single user" if u == 1 else "highest concurrency that fits",
                          "users": int(r.users), "tokens_per_s": float(r.tokens_per_s_total),
                          "units": max(1.0, float(r.chips) / per_system), "source": "model", "grade": "derived"})
-    return pd.DataFrame(rows), basis
+    return pd.DataFrame(rows)
