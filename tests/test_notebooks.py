@@ -14,7 +14,7 @@ import pytest
 import nbformat
 
 from notebook_exec import execute_to_text
-from portable_env import baseline_env
+from portable_env import baseline_env, disabled_features
 
 from conftest import ROOT, toc_files
 
@@ -51,21 +51,13 @@ def test_fresh_execution_is_byte_identical_to_the_committed_notebook(nb, reduced
 
 @pytest.fixture(scope="module")
 def reduced_env() -> dict[str, str]:
-    env = baseline_env()
-    assert env["NPY_DISABLE_CPU_FEATURES"] or not _has_dispatch(), "no dispatch target named"
-    return env
-
-
-def _has_dispatch() -> bool:
-    from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-
-    return any(__cpu_features__.get(t) for t in __cpu_dispatch__)
+    return baseline_env()
 
 
 def test_negative_control_the_reduced_simd_leg_catches_a_cpu_dependent_output(tmp_path, reduced_env):
     """A notebook that stores all 17 digits of a transcendental sum and the bytes of a BLAS product:
     run under the two environments, the stored outputs differ, so the leg above would fail on it."""
-    if not _has_dispatch():
+    if not disabled_features():
         pytest.skip("this CPU enables no numpy dispatch target beyond the baseline: both legs are the same")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import hashlib, numpy as np\n"
