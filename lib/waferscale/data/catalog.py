@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable
@@ -117,37 +117,45 @@ class Catalog:
     topology: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_TOPOLOGY_COLUMNS)))
 
     # -- look-ups -----------------------------------------------------------------------
+    def _long_tables(self) -> tuple[tuple[pd.DataFrame, str], ...]:
+        """The long tables and their id columns, in the order :meth:`_long` searches them."""
+        return ((self.systems, "system"), (self.links, "link"), (self.workloads, "workload"),
+                (self.examples, "example"), (self.parameters, "parameter"), (self.suitability, "profile"))
+
     def _long(self, entity: str) -> tuple[pd.DataFrame, str]:
-        if entity in set(self.systems["system"]):
-            return self.systems, "system"
-        if entity in set(self.links["link"]):
-            return self.links, "link"
-        if entity in set(self.workloads["workload"]):
-            return self.workloads, "workload"
-        if entity in set(self.examples["example"]):
-            return self.examples, "example"
-        if len(self.parameters) and entity in set(self.parameters["parameter"]):
-            return self.parameters, "parameter"
-        if len(self.suitability) and entity in set(self.suitability["profile"]):
-            return self.suitability, "profile"
+        for table, col in self._long_tables():
+            if len(table) and entity in self._facts[col]:
+                return table, col
         raise ValueError(
             f"entity={entity!r} is not in the catalog; allowed: {sorted(self.entities['id'])}"
         )
 
+    @cached_property
+    def _facts(self) -> dict[str, dict[str, dict[str, Fact]]]:
+        """id column -> entity -> field -> :class:`Fact`, built once per catalog (its tables are never changed
+        after loading; a changed copy is a new Catalog). Models ask the same facts thousands of times (a scaling
+        table, a sweep): dict look-ups instead of a DataFrame filter each time. The first row of a key wins."""
+        out: dict[str, dict[str, dict[str, Fact]]] = {}
+        for table, col in self._long_tables():
+            by_entity = out.setdefault(col, {})
+            if not len(table):
+                continue
+            for r in table.to_dict("records"):
+                by_entity.setdefault(r[col], {}).setdefault(r["field"], Fact(
+                    entity=r[col], field=r["field"], value=float(r["value"]), unit=r["unit"], source=r["source"],
+                    date=r["date"], grade=r["grade"], note=r["note"],
+                    low=None if pd.isna(r["low"]) else float(r["low"]),
+                    high=None if pd.isna(r["high"]) else float(r["high"]), raw=r["raw"],
+                ))
+        return out
+
     def fact(self, entity: str, field_name: str) -> Fact:
         """The :class:`Fact` for ``field_name`` of a system or link."""
-        table, col = self._long(entity)
-        hit = table[(table[col] == entity) & (table["field"] == field_name)]
-        if hit.empty:
-            have = sorted(table.loc[table[col] == entity, "field"])
-            raise ValueError(f"field={field_name!r} is not given for {entity!r}; it has {have}")
-        r = hit.iloc[0]
-        return Fact(
-            entity=entity, field=field_name, value=float(r["value"]), unit=r["unit"], source=r["source"],
-            date=r["date"], grade=r["grade"], note=r["note"],
-            low=None if pd.isna(r["low"]) else float(r["low"]),
-            high=None if pd.isna(r["high"]) else float(r["high"]), raw=r["raw"],
-        )
+        _, col = self._long(entity)
+        facts = self._facts[col][entity]
+        if field_name not in facts:
+            raise ValueError(f"field={field_name!r} is not given for {entity!r}; it has {sorted(facts)}")
+        return facts[field_name]
 
     def value(self, entity: str, field_name: str) -> float:
         """The value of ``field_name`` for ``entity`` in its canonical unit."""

@@ -38,42 +38,6 @@ from ..core.checks import check_int
 MAX_TABLE_CHIPS = 2**20
 
 
-class _Memo:
-    """The catalog with its look-ups memoised for one table: ``scale`` asks the same facts at every grid point.
-
-    The catalog is not changed while a table is built, so a look-up answered once is answered the same.
-    """
-
-    _CACHED = ("value", "has", "fact", "ids", "name")
-
-    def __init__(self, cat: Catalog) -> None:
-        self._cat = cat
-        self._memo: dict = {}
-        self._entities = None
-
-    @property
-    def entities(self):
-        if self._entities is None:
-            self._entities = self._cat.entities
-        return self._entities
-
-    def __getattr__(self, name: str):
-        attr = getattr(self._cat, name)
-        if name not in self._CACHED or not callable(attr):
-            return attr
-
-        def cached(*args, **kw):
-            key = (name, args, tuple(sorted(kw.items())))
-            try:
-                hit = self._memo[key]
-            except KeyError:
-                hit = self._memo[key] = attr(*args, **kw)
-            except TypeError:  # an unhashable argument: ask the catalog
-                return attr(*args, **kw)
-            return list(hit) if isinstance(hit, list) else hit
-
-        return cached
-
 __all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for", "catalog_builds", "scale",
            "scaling_table"]
 
@@ -214,15 +178,13 @@ def scaling_table(cat: Catalog, builds=None, max_chips: int = 16384, message_byt
     """:func:`scale` for each build at 1, 2, 4, … chips up to ``max_chips`` (wafers up to 2048 x ... as given).
 
     Domain sizes (8, 72) are added to the grid so that the step at the domain edge shows.
-    Allowed: ``max_chips`` an integer in [1, 2²⁰]; ``message_bytes`` as :func:`scale`. Running time: the
-    catalog's look-ups are memoised for the table, so each point costs microseconds (under a second in all;
-    it took seconds when every point read the catalog afresh).
+    Allowed: ``max_chips`` an integer in [1, 2²⁰]; ``message_bytes`` as :func:`scale`. Running time: under
+    a second (the catalog indexes its facts once, :meth:`~waferscale.data.catalog.Catalog.fact`).
     """
     top = check_int("max_chips", max_chips, 1, MAX_TABLE_CHIPS)
     builds = [b() for b in BUILDS] if builds is None else builds
     if not all(isinstance(b, Build) for b in builds):
         raise ValueError(f"builds={builds!r} is not allowed; allowed: a list of Build")
-    cat = _Memo(cat)  # type: ignore[assignment]
     max_chips = top
     rows = []
     for b in builds:
