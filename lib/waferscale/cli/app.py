@@ -111,13 +111,18 @@ def _overview(cat: Catalog, table: str) -> pd.DataFrame:
     counts = facts.groupby(col)["field"].count()
     import pandas as pd
 
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "id": ents["id"].values,
         "name": ents["name"].values,
         "kind": ents["kind"].values,
         "vendor": ents["vendor"].values,
         "facts": [int(counts.get(i, 0)) for i in ents["id"]],
     })
+    if table == "systems":  # what `serve --system` needs: the chip it is built from and its own chip count
+        chips = {i: int(cat.value(i, "chips")) if cat.has(i, "chips") else 1 for i in ents["id"]}
+        out.insert(4, "chip", [c if isinstance(c, str) and c else i for i, c in zip(ents["id"], ents["chip"])])
+        out.insert(5, "chips", [chips[i] for i in ents["id"]])
+    return out
 
 
 def _one_of(option: str, value: str, allowed: Sequence[str]) -> str:
@@ -349,6 +354,91 @@ def decode(
             ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
              "energy_per_token_j", "tokens_per_s_per_kw", "power_w", "chips_needed"), key_width=24,
             command="decode", may_be_none=("tokens_per_s_per_musd",))
+
+
+@app.command()
+def serve(
+    system: Annotated[str, typer.Option("--system", help="System id with link tiers in topology.csv (dgx_h100, gb200_nvl72, cs3 ...).")],
+    model: Annotated[str, typer.Option("--model", help="Model id (see `list models`).")],
+    chips: Annotated[int | None, typer.Option("--chips", help=helptext(
+        "--chips", "Chips of the system's kind (default: the system's own count; for a wafer system the wafers "
+        "that hold the model)."))] = None,
+    precision: Annotated[str, typer.Option("--precision", help="Weights: bf16, fp16, fp8 or fp4 (KV cache in FP8 for FP8/FP4 weights).")] = "bf16",
+    input_tokens: Annotated[int, typer.Option("--input-tokens", help=helptext(
+        "--input-tokens", "Mean prompt length per request."))] = 1000,
+    output_tokens: Annotated[int, typer.Option("--output-tokens", help=helptext(
+        "--output-tokens", "Mean generated length per request."))] = 1000,
+    users: Annotated[int | None, typer.Option("--users", help=helptext(
+        "--users", "Objective: serve this many concurrent users as fast as possible."))] = None,
+    min_speed: Annotated[float | None, typer.Option("--min-tokens-per-s-per-user", help=helptext(
+        "--min-tokens-per-s-per-user", "Objective: the highest throughput with every user at least this fast."))] = None,
+    max_throughput: Annotated[bool, typer.Option("--max-throughput", help="Objective: the highest throughput.")] = False,
+    spec_tokens: Annotated[int, typer.Option("--spec-tokens", help=helptext(
+        "--spec-tokens", "Speculative draft tokens per step k."))] = 0,
+    spec_accept: Annotated[float, typer.Option("--spec-accept", help=helptext(
+        "--spec-accept", "Per-token acceptance probability p (needs --spec-tokens >= 1 when above 0)."))] = 0.0,
+    frontier: Annotated[bool, typer.Option("--frontier", help="Print the speed-throughput frontier (a list) instead of one point.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Serve a model on a system: the best parallel layout for one objective, or the whole frontier."""
+    from ..models import workloads as _wl
+    from ..models import serving as _sv
+
+    cat = _load()
+    _one_of("--system", system, _sv.hardware_ids(cat))
+    _one_of("--model", model, _wl.model_ids(cat))
+    _one_of("--precision", precision, PRECISIONS)
+    if chips is not None:
+        chips = check("--chips", chips)
+    i, o = check("--input-tokens", input_tokens), check("--output-tokens", output_tokens)
+    k, p = check("--spec-tokens", spec_tokens), check("--spec-accept", spec_accept)
+    if p > 0 and k == 0:
+        raise CliError("--spec-accept", p, "needs --spec-tokens >= 1 (no draft tokens, nothing to accept); "
+                       "allowed: 0 without --spec-tokens")
+    goals = [users is not None, min_speed is not None, max_throughput]
+    if frontier and any(goals):
+        raise CliError("--frontier", "on", "traces every load, so it takes no objective; allowed: --frontier alone, "
+                       "or one of --users, --min-tokens-per-s-per-user, --max-throughput")
+    if not frontier and sum(goals) != 1:
+        raise CliError("--users", users if users is not None else "none", "needs exactly one objective; allowed: one of "
+                       "--users U, --min-tokens-per-s-per-user X, --max-throughput (or --frontier)")
+    if users is not None:
+        users = check("--users", users)
+    if min_speed is not None:
+        min_speed = check("--min-tokens-per-s-per-user", min_speed)
+    from ..fit import servefit as _sf
+
+    hw, m = _sv.hardware(cat, system), _wl.model(cat, model)
+    op = _sv.OperatingPoint(i, o, precision, spec_tokens=k, spec_accept=p)
+    prm = _sf.fitted(cat)
+    try:
+        if frontier:
+            pts = [r.as_dict() for r in _sv.frontier(hw, m, op, prm, chips=chips)]
+        else:
+            r = _sv.serve(hw, m, op, prm, chips=chips, users=users, min_tokens_per_s_per_user=min_speed,
+                          max_throughput=max_throughput)
+    except ValueError as e:
+        raise CliError("--chips" if "fit" in str(e) else "--min-tokens-per-s-per-user", chips if "fit" in str(e)
+                       else min_speed, "is " + str(e).split(" is ", 1)[-1] if "out of reach" in str(e) else
+                       f"is too few: {e}") from None
+    if frontier:
+        doc = [round_floats(finite_or_error(d, "serve", ("tokens_per_s_per_musd",))) for d in pts]
+        if as_json:
+            typer.echo(_dumps(doc))
+            return
+        typer.echo(f"Frontier of {model} on {system} ({precision}, {i}/{o} tokens), fastest user first:")
+        typer.echo(f"  {'tok/s/user':>12}{'tok/s total':>14}{'users':>8}  layout (tp, pp, ep, replicas)")
+        for d in doc:
+            par = d["parallelism"]
+            typer.echo(f"  {d['tokens_per_s_per_user']:>12,.4g}{d['tokens_per_s_total']:>14,.4g}{d['users']:>8}  "
+                       f"({par['tp']}, {par['pp']}, {par['ep']}, {par['replicas']})")
+        return
+    doc = r.as_dict()
+    par = doc["parallelism"]
+    _report(doc, as_json, f"{model} on {system} ({precision}, {i}/{o} tokens, {r.chips} chips, {r.users} users; "
+            f"tp {par['tp']}, pp {par['pp']}, ep {par['ep']}, {par['replicas']} replicas):",
+            ("tokens_per_s_per_user", "tokens_per_s_total", "time_to_first_token_s", "energy_per_token_j",
+             "tokens_per_s_per_kw", "power_w"), key_width=24, command="serve", may_be_none=("tokens_per_s_per_musd",))
 
 
 class Build(str, enum.Enum):

@@ -84,6 +84,10 @@ BOUNDS: dict[str, Bound] = {
     "--context-tokens": Bound(1, 10_000_000, integer=True),  # 10 M: the longest published context windows
     "--spec-tokens": Bound(0, 32, integer=True),  # draft tokens per step: 1-8 in practice
     "--spec-accept": Bound(0.0, 1.0, hi_open=True),
+    # serve
+    "--input-tokens": Bound(1, 10_000_000, integer=True),
+    "--output-tokens": Bound(1, 10_000_000, integer=True),
+    "--min-tokens-per-s-per-user": Bound(0.0, 1e6, lo_open=True),
     # train (the training model's own ranges)
     "--train-chips": Bound(1, 1_000_000, integer=True),
     "--tokens-per-step": Bound(1e3, 1e9),

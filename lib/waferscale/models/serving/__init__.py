@@ -1,0 +1,14 @@
+"""The serving model: operating points, parallel-layout search, prefill and decode on GPUs, the wafer bottom up.
+
+Modules: :mod:`.hardware` (the :class:`Hardware` record resolved from the catalog), :mod:`.point`
+(:class:`OperatingPoint`, :class:`ServeParams`, :class:`Layout`), :mod:`.gpu` (one continuous-batching
+iteration), :mod:`.wafer` (MeshGEMV-style decode on the mesh), :mod:`.power` (load-dependent wall power),
+:mod:`.search` (:func:`serve`, :func:`frontier`).
+"""
+
+from .hardware import Hardware, hardware, hardware_ids
+from .point import Layout, OperatingPoint, ServeParams, accepted_per_step
+from .search import Result, evaluate, frontier, layouts, serve
+
+__all__ = ["Hardware", "hardware", "hardware_ids", "Layout", "OperatingPoint", "ServeParams", "accepted_per_step",
+           "Result", "evaluate", "frontier", "layouts", "serve"]
