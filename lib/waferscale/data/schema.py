@@ -85,6 +85,8 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "fp4_sparse_flop_per_s": _FLOPS,
         "tdp_w": _f("W", 1, 1e6, "chip/module thermal design power"),
         "system_power_w": _f("W", 10, 1e7, "whole-system power"),
+        "wall_power_w": _f("W", 10, 1e7, "maximum wall power of the node or rack (host, NICs, switches, fans included)"),
+        "idle_power_w": _f("W", 1, 1e7, "wall power of the node or rack powered on and doing no work"),
         "chips": _n(1, 1e6, "chips (GPUs or wafers) in the system"),
         "price_usd": _f("USD", 1, 1e10, "purchase price"),
         "release_year": _f("year", 1950, 2100, "year of launch", integer=True),
@@ -92,6 +94,8 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
     "links": {
         "bytes_per_s_per_dir": _f("byte/s", 1e6, 1e16, "bandwidth per endpoint, per direction"),
         "latency_s": _f("s", 1e-12, 1e-2, "one-way latency (alpha)"),
+        "collective_latency_s": _f("s", 1e-9, 1e-2, "fixed cost of one collective (launch, synchronisation), paid once, not per step"),
+        "switch_latency_s": _f("s", 1e-12, 1e-4, "port-to-port latency of one switch"),
         "energy_j_per_bit": _f("J/bit", 1e-15, 1e-9, "energy per bit moved"),
         "port_power_w": _f("W", 1e-3, 1e4, "power per port or transceiver"),
         "port_bytes_per_s_per_dir": _f("byte/s", 1e6, 1e16, "bandwidth of one port, per direction"),
