@@ -8,15 +8,16 @@ prefill). One stage's time for one micro-batch of M = b(k+1) + b·I·τ/O tokens
 
 .. math::
 
-   t_\\text{stage} = \\max\\Big(\\frac{W/(tp\\,pp) + b\\,C\\,\\kappa}{\\beta\\,\\eta_m},\\;
-                     \\frac{M\\,2P_a/(tp\\,pp) + F_\\text{attn}}{F\\,\\eta_F\\,M/(M+M_{1/2})}\\Big)
+   t_\\text{stage} = \\max\\Big(\\frac{W/(tp\\,pp)}{\\beta\\,\\eta_m},
+                     \\frac{M\\,2P_a/(tp\\,pp)}{F\\,\\eta_F\\,M/(M+M_{1/2})}\\Big)
+                   + \\max\\Big(\\frac{b\\,C\\,\\kappa}{\\beta\\,\\eta_m}, \\frac{F_\\text{attn}}{F\\,\\eta_F}\\Big)
                    + \\frac{L}{pp}\\big(n_\\text{AR}\\,t_\\text{AR}(M h\\,2\\text{ B}) + n_\\text{A2A}\\,t_\\text{A2A}
                    + o_\\text{layer}\\big) + [pp>1]\\,t_\\text{hand-off}
 
-with W the weight bytes read (for MoE, the experts the M tokens route to; a routed expert's GEMM has only the
+(GEMMs and attention are separate kernels: their times add) with W the weight bytes read (for MoE, the experts the M tokens route to; a routed expert's GEMM has only the
 M·k/E tokens routed to it, so its efficiency is that of M·k/E rows), C the mean context, κ the KV bytes
 per token per chip (KV heads split over ``min(tp, kv_heads)`` chips: beyond that the cache is replicated). A
-user's token period is ``pp · t_stage`` plus the draft model's share and the engine's fixed time per iteration. The all-reduce is the fastest of ring,
+user's token period is ``pp · t_stage`` plus the draft model's share and the engine's host time per request in the batch. The all-reduce is the fastest of ring,
 tree, one-shot and in-switch (NVLS) reduction (:func:`allreduce_s`); MoE layers replace the feed-forward
 all-reduce by two all-to-alls (dispatch and combine) when experts are spread (``ep = tp``).
 
@@ -99,31 +100,37 @@ def _stage(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, t
     else:
         read = float(m.active_params(1)) + 0 * M
     kv_chip = m.kv_bytes_per_token(op.kv) / (pp * np.minimum(tp, m.kv_heads))
-    t_mem = (read * wb / (tp * pp) + b_dec * ctx * kv_chip) / (hw.mem_bytes_per_s * prm.gpu_mem_efficiency)
-    attn = 4.0 * m.layers * m.heads * m.head_dim / (tp * pp)
-    # routed experts multiply only the tokens routed to them: their GEMMs have M·k/E rows, not M
-    expert = m.moe_layers * m.experts_active * m.expert_params if m.experts else 0.0
-    dense_flops = M * 2.0 * (float(m.active_params(1)) - expert) / (tp * pp) + attn * (
-        b_dec * (k + 1) * ctx + b_pf * pf_ctx)
-    expert_flops = M * 2.0 * expert / (tp * pp)
-    m_exp = M * m.experts_active / m.experts if m.experts else M
+    bw = hw.mem_bytes_per_s * prm.gpu_mem_efficiency
     F = hw.flops(op.precision) * prm.gpu_flop_efficiency
-    t_cmp = (dense_flops / (F * np.maximum(M / (M + prm.gemm_half_tokens), 1e-30))
-             + expert_flops / (F * np.maximum(m_exp / (m_exp + prm.gemm_half_tokens), 1e-30)))
+    # GEMMs: the weights stream from HBM while the tensor cores multiply (one roofline per GEMM)
+    t_wread = read * wb / (tp * pp) / bw
+    expert = m.moe_layers * m.experts_active * m.expert_params if m.experts else 0.0
+    dense_flops = M * 2.0 * (float(m.active_params(1)) - expert) / (tp * pp)
+    expert_flops = M * 2.0 * expert / (tp * pp)
+    m_exp = M * m.experts_active / m.experts if m.experts else M   # a routed expert's GEMM has M·k/E rows
+    t_gemm = (dense_flops / (F * np.maximum(M / (M + prm.gemm_half_tokens), 1e-30))
+              + expert_flops / (F * np.maximum(m_exp / (m_exp + prm.gemm_half_tokens), 1e-30)))
+    # attention is its own kernel: decode reads each user's KV cache, prefill computes over the prompt
+    attn = 4.0 * m.layers * m.heads * m.head_dim / (tp * pp)
+    t_kv = b_dec * ctx * kv_chip / bw
+    t_attn_cmp = attn * (b_dec * (k + 1) * ctx + b_pf * pf_ctx) / F
+    t_mem = t_wread + t_kv
+    t_cmp = t_gemm + t_attn_cmp
+    t_core = np.maximum(t_wread, t_gemm) + np.maximum(t_kv, t_attn_cmp)
     msg = M * m.hidden_size * ACT_BYTES
-    ar = allreduce_s(msg, tp, hw.up_bytes_per_s_per_dir, hw.up_step_latency_s, prm.collective_s,
-                     hw.in_switch_reduce)
+    coll = prm.collective_s if hw.up_collective_s is None else hw.up_collective_s
+    ar = allreduce_s(msg, tp, hw.up_bytes_per_s_per_dir, hw.up_step_latency_s, coll, hw.in_switch_reduce)
     moe_l = m.moe_layers if m.experts else 0
     spread = ep > 1
-    a2a = alltoall_s(msg * m.experts_active, tp, hw.up_bytes_per_s_per_dir, hw.up_step_latency_s, prm.collective_s)
+    a2a = alltoall_s(msg * m.experts_active, tp, hw.up_bytes_per_s_per_dir, hw.up_step_latency_s, coll)
     per_layer_comm = ((m.layers - moe_l) * 2 * ar + moe_l * np.where(spread, ar + 2 * a2a, 2 * ar)) / m.layers
     t_comm = m.layers / pp * (per_layer_comm + prm.gpu_layer_s)
     # the hand-off between stages: inside the domain over NVLink, beyond it over the scale-out links
     inside = tp * pp <= hw.domain_chips
     hand_bw = np.where(inside, hw.up_bytes_per_s_per_dir, hw.out_bytes_per_s_per_dir)
     hand_lat = np.where(inside, hw.up_step_latency_s, hw.out_step_latency_s)
-    t_hand = np.where(pp > 1, prm.collective_s + hand_lat + msg / tp / hand_bw, 0.0)
-    t = np.maximum(t_mem, t_cmp) + t_comm + t_hand
+    t_hand = np.where(pp > 1, coll + hand_lat + msg / tp / hand_bw, 0.0)
+    t = t_core + t_comm + t_hand
     return t, t_mem, t_cmp, t_comm + t_hand
 
 
@@ -142,7 +149,7 @@ def iteration(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams
     b_pf = b * op.input_tokens * tau / op.output_tokens if prefill else 0.0 * b
     ctx = op.context_tokens
     t, t_mem, t_cmp, t_comm = _stage(hw, m, op, prm, tp, pp, ep, b, b_pf, ctx, op.input_tokens / 2.0)
-    period = pp * t * (1.0 + op.spec_tokens * op.draft_layers / m.layers) + prm.gpu_iteration_s
+    period = pp * t * (1.0 + op.spec_tokens * op.draft_layers / m.layers) + prm.gpu_user_s * B
     kv = B * ctx * m.kv_bytes_per_token(op.kv) / (pp * np.minimum(tp, m.kv_heads))
     return {"period_s": period, "tokens_per_step": tau + 0 * period, "mem_s": t_mem, "compute_s": t_cmp,
             "comm_s": t_comm, "kv_bytes_per_chip": kv}

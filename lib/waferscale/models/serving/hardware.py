@@ -51,8 +51,15 @@ class Hardware:
         The scale-up switch reduces in the network (NVSwitch with SHARP, "NVLS"): an all-reduce costs one pass.
     out_bytes_per_s_per_dir, out_step_latency_s : float
         Scale-out tier (between domains, or between wafers) per chip.
+    up_collective_s : float or None
+        Fixed cost of one collective call on the scale-up tier (launch, synchronisation), paid once per call
+        on top of the per-step latency; ``None`` where the catalog has none (the model then uses
+        :attr:`ServeParams.collective_s`).
     wall_power_w_per_chip : float
-        Wall power of the system at full load divided by its chips.
+        Wall power of the system at full load divided by its chips (``wall_power_w``; failing that the system
+        power, or a lone GPU's share of its server).
+    idle_power_w_per_chip : float or None
+        Wall power at idle per chip where the catalog has it (else :attr:`ServeParams.idle_share` of full).
     price_usd_per_chip : float or None
         Price per chip where the catalog has one.
     pes : float
@@ -79,6 +86,8 @@ class Hardware:
     out_step_latency_s: float
     wall_power_w_per_chip: float
     price_usd_per_chip: float | None
+    up_collective_s: float | None = None
+    idle_power_w_per_chip: float | None = None
     pes: float = 0.0
     hop_latency_s: float = 0.0
     pe_link_bytes_per_s_per_dir: float = 0.0
@@ -123,14 +132,26 @@ def hardware(cat: Catalog, system_id: str, overrides: dict[str, str] | None = No
     chip, up_id, out_id = pf.system_links(cat)[system_id]
     up = ic.tier(cat, up_id)
     power = s.power_w
-    if s.kind == "gpu" and s.chips == 1:
+    if cat.has(system_id, "wall_power_w"):
+        power = cat.value(system_id, "wall_power_w") / (s.chips if system_id != chip else 1)
+    elif s.kind == "gpu" and s.chips == 1:
         power = _server_share_w(cat, chip) or power
+    idle = None
+    if cat.has(system_id, "idle_power_w"):
+        idle = cat.value(system_id, "idle_power_w") / (s.chips if system_id != chip else 1)
+    else:
+        for sid, c in zip(cat.entities["id"], cat.entities["chip"]):
+            if c == chip and cat.has(sid, "idle_power_w") and cat.has(sid, "chips"):
+                idle = cat.value(sid, "idle_power_w") / cat.value(sid, "chips")
+                break
+    coll = cat.value(up_id, "collective_latency_s") if cat.has(up_id, "collective_latency_s") else None
     nvls = s.kind == "gpu" and cat.has(up_id, "switch_bytes_per_s")
-    link = up.bytes_per_s_per_dir or 0.0 if s.kind == "wafer" else 0.0
+    link = (up.bytes_per_s_per_dir or 0.0) if s.kind == "wafer" else 0.0
     return Hardware(
         id=s.id, name=s.name, kind=s.kind, chip=s.chip, chips=s.chips, domain_chips=s.domain_chips,
         mem_bytes=s.mem_bytes, mem_bytes_per_s=s.mem_bytes_per_s, flop_per_s=s.flop_per_s,
         up_bytes_per_s_per_dir=s.up_bytes_per_s, up_step_latency_s=s.up_latency_s, in_switch_reduce=nvls,
         out_bytes_per_s_per_dir=s.out_bytes_per_s, out_step_latency_s=s.out_latency_s,
-        wall_power_w_per_chip=float(power), price_usd_per_chip=s.price_usd, pes=s.pes,
-        hop_latency_s=s.hop_latency_s, pe_link_bytes_per_s_per_dir=float(link), sources=s.sources)
+        wall_power_w_per_chip=float(power), price_usd_per_chip=s.price_usd, up_collective_s=coll,
+        idle_power_w_per_chip=idle, pes=s.pes, hop_latency_s=s.hop_latency_s,
+        pe_link_bytes_per_s_per_dir=float(link), sources=s.sources)

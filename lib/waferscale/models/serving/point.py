@@ -112,15 +112,15 @@ class ServeParams:
     gpu_layer_s : float
         Fixed time per layer per step on a GPU beyond its collectives (kernel launches, norms, sampling share).
         *Fitted*; the GPU side's residual.
-    gpu_iteration_s : float
-        Fixed time per engine iteration (the host's scheduling, sampling and bookkeeping of the batch), paid once
-        per step whatever the layout. *Fitted*.
+    gpu_user_s : float
+        Host time per request in the batch per iteration (scheduling, sampling, detokenising, bookkeeping), not
+        hidden behind the GPU's work. *Fitted*.
     gemm_half_tokens : float
         Tokens in a GEMM at which it reaches half its large-batch efficiency (tensor-core tiles are 64–128 rows:
         smaller batches leave them part-empty). *Assumed* 64 (range 32–128).
     collective_s : float
         Software latency of one collective call (kernel launch and flag handshakes), separate from the per-step
-        link latency. *Assumed* 6 µs (range 3–10 µs: SGLang's one-shot all-reduce 5.7–7.8 µs on 8 H100; NCCL's
+        link latency, where the catalog's tier has no ``collective_latency_s``. *Assumed* 6 µs (range 3–10 µs: SGLang's one-shot all-reduce 5.7–7.8 µs on 8 H100; NCCL's
         NVLS about 6 µs at 2 GPUs).
     mem_reserve : float
         Share of GPU memory not available to weights and KV cache (activations, workspace, fragmentation).
@@ -146,7 +146,7 @@ class ServeParams:
     gpu_mem_efficiency: float = 0.8
     gpu_flop_efficiency: float = 0.6
     gpu_layer_s: float = 5e-6
-    gpu_iteration_s: float = 1e-3
+    gpu_user_s: float = 5e-6
     gemm_half_tokens: float = 64.0
     collective_s: float = 6e-6
     mem_reserve: float = 0.1
@@ -157,7 +157,7 @@ class ServeParams:
     max_batch_tokens: float = 8192.0
     max_batch_users: float = 2048.0
 
-    GPU_FITTED = ("gpu_mem_efficiency", "gpu_flop_efficiency", "gpu_layer_s", "gpu_iteration_s")
+    GPU_FITTED = ("gpu_mem_efficiency", "gpu_flop_efficiency", "gpu_layer_s", "gpu_user_s")
     WAFER_FITTED = ("wafer_gemv_s",)
     #: Ranges of the assumed fields (sampled by the uncertainty analysis).
     RANGES = {"gemm_half_tokens": (32.0, 128.0), "collective_s": (3e-6, 10e-6), "mem_reserve": (0.05, 0.2),
@@ -169,7 +169,7 @@ class ServeParams:
             v = getattr(self, f.name)
             hi = 1e12 if f.name.startswith("max_batch") else 1.0 if f.name in ("gpu_mem_efficiency", "gpu_flop_efficiency", "wafer_flop_efficiency",
                                    "wafer_sram_usable", "idle_share", "mem_reserve") else 1e6
-            lo_open = f.name not in ("gpu_layer_s", "gpu_iteration_s", "collective_s", "wafer_gemv_s", "mem_reserve", "idle_share")
+            lo_open = f.name not in ("gpu_layer_s", "gpu_user_s", "collective_s", "wafer_gemv_s", "mem_reserve", "idle_share")
             check_real(f.name, v, 0.0, hi, lo_open=lo_open)
         if self.mem_reserve >= 1.0:
             raise ValueError(f"mem_reserve={self.mem_reserve!r} is out of range; allowed: [0, 1)")

@@ -13,14 +13,15 @@ WaferLLM) costs
 (the PE's share of MACs at its MAC rate; the input broadcast along one side and the partial sums reduced along
 the other, √A hops each; the activation slices over one PE link; ``c`` the fixed cost of one step: the wafer's
 one fitted residual). A layer chains its products (QKV → attention → O → gate/up → down; an MoE layer's token
-also travels to the region of its routed expert and back). Layers are pipeline stages: ``B`` users in
-micro-batches of ``g`` give a user's period
+also travels to the region of its routed expert and back). Every region is a pipeline stage: ``B`` users in
+micro-batches of ``g``, each step verifying k + 1 tokens that stream one behind the other, give a user's period
 
-.. math:: T = \\max\\big(T_\\text{pass}(g),\\; (B/g)\\,\\max(t_\\text{layer}(g), t_\\text{hand-off}(g))\\big)
+.. math:: T = \\max\\big(T_\\text{pass}(g) + k\\,t_\\text{stage}(g) + T_\\text{draft},\\;
+          (B/g)\\,(k+1)\\,t_\\text{stage}(g)\\big)
 
-with ``T_pass = L·t_layer + t_head + (W−1)·t_hand-off`` over the wafers' Ethernet I/O. Speculative decoding
-drafts k tokens with a draft model held on the same wafers (its real cost) and verifies g(k+1) tokens in one
-pass.
+with ``T_pass`` the chain of every region plus (W−1) hand-offs over the wafers' Ethernet I/O, and
+``t_stage`` the slowest region. Speculative decoding drafts k tokens with a draft model held on the same wafers
+(its real cost), or an EAGLE-style head of ``draft_layers`` layers.
 
 Because every region holds the same bytes per PE, the MAC time of a product does not depend on its size: a
 small expert runs on few PEs. A mixture-of-experts model therefore costs the wafer in proportion to its *total*
@@ -92,20 +93,23 @@ def _pass(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, q,
     def layer(gs, travel):
         t = sum(gemv(a, b)[0] for a, b, _ in gs) + t_attn + travel
         t_mac = sum(gemv(a, b)[1] for a, b, _ in gs)
-        return t, t_mac
+        stage = np.maximum.reduce([gemv(a, b)[0] for a, b, _ in gs])
+        return t, t_mac, stage
 
-    t_d, mac_d = layer(dense, 0.0)
+    t_d, mac_d, st_d = layer(dense, 0.0)
     n_moe = m.moe_layers if m.experts else 0
     if n_moe:
-        t_m, mac_m = layer(moe, 2 * side_l * hop)
+        t_m, mac_m, st_m = layer(moe, 2 * side_l * hop)
     else:
-        t_m, mac_m = 0.0 * t_d, 0.0 * t_d
+        t_m, mac_m, st_m = 0.0 * t_d, 0.0 * t_d, 0.0 * t_d
     head, head_mac = gemv(float(m.hidden_size), float(m.vocab_size))
     n_dense = m.layers - n_moe
     total = n_dense * t_d + n_moe * t_m + head
     fixed = (n_dense * len(dense) + n_moe * len(moe) + 1) * prm.wafer_gemv_s
     macs = n_dense * mac_d + n_moe * mac_m + head_mac
-    return np.maximum(t_d, t_m), total, macs, fixed
+    # a stage of the pipeline is one matrix region: the slowest one sets the pace of a token stream
+    stage = np.maximum(np.maximum(st_d, st_m), head)
+    return stage, total, macs, fixed
 
 
 def timing(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *, wafers, users, group,
@@ -123,20 +127,21 @@ def timing(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *
     q = (m.weight_bytes(op.precision) + dbytes) / (W * hw.pes)
     k = op.spec_tokens
     ctx = op.context_tokens
-    t_layer, t_pass, macs, fixed = _pass(hw, m, op, prm, q, g * (k + 1), ctx)
-    hand = hw.out_step_latency_s + g * (k + 1) * m.hidden_size * ACT_BYTES / hw.out_bytes_per_s_per_dir
-    t_pass = t_pass + (W - 1) * hand
+    t_stage, t_pass, macs, fixed = _pass(hw, m, op, prm, q, g, ctx)
+    hand = hw.out_step_latency_s + g * m.hidden_size * ACT_BYTES / hw.out_bytes_per_s_per_dir
+    # the k + 1 tokens a step verifies stream through the regions one behind the other
+    verify = t_pass + (W - 1) * hand + k * np.maximum(t_stage, hand)
     if k and draft is not None:
         _, d_pass, _, d_fixed = _pass(hw, draft, op, prm, q, g, ctx)
         t_draft = k * d_pass
         fixed = fixed + k * d_fixed
     elif k:
-        t_draft = k * op.draft_layers * t_layer
+        t_draft = k * op.draft_layers * t_pass / m.layers
     else:
-        t_draft = 0.0
-    step = t_pass + t_draft
-    period = np.maximum(step, (B / g) * np.maximum(t_layer, hand) * (1 + t_draft / np.maximum(t_pass, 1e-30)))
-    del wb
+        t_draft = 0.0 * verify
+    step = verify + t_draft
+    # B users in micro-batches of g share each region: each micro-batch holds it for k + 1 token slots
+    period = np.maximum(step, (B / g) * (k + 1) * np.maximum(t_stage, hand) * (1 + t_draft / np.maximum(verify, 1e-30)))
     return {"period_s": period, "tokens_per_step": op.tau + 0 * period, "mac_s": macs, "fixed_s": fixed,
             "pass_s": step}
 
@@ -168,8 +173,8 @@ def prefill_s(hw, m, op, prm, *, wafers, draft=None):
     q = (m.weight_bytes(op.precision) + dbytes) / (W * hw.pes)
     for g in (1, 4, 16, 64):
         g = min(g, I)
-        t_layer, t_pass, _, _ = _pass(hw, m, op.with_(spec_tokens=0), prm, q, float(g), op.input_tokens / 2.0)
+        t_stage, t_pass, _, _ = _pass(hw, m, op.with_(spec_tokens=0), prm, q, float(g), op.input_tokens / 2.0)
         hand = hw.out_step_latency_s + g * m.hidden_size * ACT_BYTES / hw.out_bytes_per_s_per_dir
-        t = t_pass + (W - 1) * hand + (math.ceil(I / g) - 1) * np.maximum(t_layer, hand)
+        t = t_pass + (W - 1) * hand + (math.ceil(I / g) - 1) * np.maximum(t_stage, hand)
         out = t if out is None else np.minimum(out, t)
     return out
