@@ -180,6 +180,9 @@ def c15(cat: Catalog):
 #: Training at system scale: the model and the batch of the largest published run in the catalog (its
 #: validation row gives GPUs, sequence length and tokens per step).
 TRAINING = {"model": "llama3_1_405b", "row": "llama3_train_16k_gpus_2024"}
+#: The assumed share of peak FLOP/s in training (the same on both sides) and the range the chapter shows.
+TRAINING_UTILISATION = 0.5
+TRAINING_UTILISATION_RANGE = (0.3, 0.7)
 
 
 def training_setup(cat: Catalog) -> dict:
@@ -189,7 +192,7 @@ def training_setup(cat: Catalog) -> dict:
     c = cat.measurement(TRAINING["row"])["conditions"]
     return {"model": wl.model(cat, TRAINING["model"]), "tokens_per_step": float(c["tokens_per_step"]),
             "seq_tokens": int(c["seq_tokens"]), "gpus": int(c["gpus"]),
-            "utilisation": pf.Params().flop_efficiency}
+            "utilisation": TRAINING_UTILISATION}
 
 
 def training_scale(cat: Catalog, utilisation: float | None = None) -> dict:

@@ -1,0 +1,122 @@
+"""Charts of the serving model: the speed–throughput frontier and the accuracy table.
+
+Built from :mod:`waferscale.models.serving` and :mod:`waferscale.fit.servefit`; each returns a finished altair
+chart (title = a finding that holds under every setting of its controls, sources underneath).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..data.catalog import Catalog
+from ..models import workloads as wl
+from ..models.serving import OperatingPoint, ServeParams, frontier, hardware
+from .charts import finish
+from .perfcharts import color_scale
+
+__all__ = ["MIXES", "METRICS", "frontier_data", "frontier_chart", "accuracy_chart", "layout_table"]
+
+#: Request mixes offered by the frontier chart's control: (label, input tokens, output tokens).
+MIXES = (("chat: 1,000 in, 1,000 out", 1000, 1000), ("long answers: 128 in, 2,048 out", 128, 2048),
+         ("long prompts: 5,000 in, 500 out", 5000, 500))
+#: Throughput normalisations the chart offers: (label, column).
+METRICS = (("per chip", "per_chip"), ("per kW", "per_kw"))
+
+
+def frontier_data(cat: Catalog, prm: ServeParams, systems: dict[str, str], models: dict[str, str],
+                  precisions: dict[str, str]) -> pd.DataFrame:
+    """Every frontier point for each (system, model, mix, precision): per-user speed and throughput per chip,
+    per kW (at the load-dependent wall power) and per million dollars of hardware where a price is known."""
+    rows = []
+    for sid, sname in systems.items():
+        hw = hardware(cat, sid)
+        for mid, mname in models.items():
+            m = wl.model(cat, mid)
+            for mix, i, o in MIXES:
+                for plabel, prec in precisions.items():
+                    try:
+                        pts = frontier(hw, m, OperatingPoint(i, o, prec), prm)
+                    except ValueError:
+                        continue
+                    for r in pts:
+                        rows.append({"system": sname, "model": mname, "mix": mix, "precision": plabel,
+                                     "per_user": r.tokens_per_s_per_user, "per_chip": r.tokens_per_s_per_chip,
+                                     "per_kw": r.tokens_per_s_per_kw, "users": r.users, "chips": r.chips,
+                                     "layout": f"tp {r.layout.tp} · pp {r.layout.pp} · ep {r.layout.ep} · "
+                                               f"{r.layout.replicas} copies"})
+    return pd.DataFrame(rows)
+
+
+def frontier_chart(df: pd.DataFrame, measured: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
+    """Throughput (per chip or per kW) against tokens/s per user, one line per system; controls for the model,
+    the request mix, the precision and the normalisation; measured one-user speeds as points."""
+    model = alt.param(name="model_pick", value=df["model"].iloc[0],
+                      bind=alt.binding_select(options=list(dict.fromkeys(df["model"])), name="model "))
+    mix = alt.param(name="mix_pick", value=MIXES[0][0],
+                    bind=alt.binding_select(options=[m[0] for m in MIXES], name="requests "))
+    prec = alt.param(name="precision_pick", value=df["precision"].iloc[0],
+                     bind=alt.binding_select(options=list(dict.fromkeys(df["precision"])), name="weights "))
+    metric = alt.param(name="metric_pick", value=METRICS[0][1],
+                       bind=alt.binding_radio(options=[m[1] for m in METRICS], labels=[m[0] for m in METRICS],
+                                              name="throughput "))
+    colors = color_scale(sorted(set(df["system"])))
+    base = alt.Chart(df).transform_filter(
+        "datum.model == model_pick && datum.mix == mix_pick && datum.precision == precision_pick"
+    ).transform_calculate(y="metric_pick == 'per_kw' ? datum.per_kw : datum.per_chip")
+    lines = base.mark_line(point=alt.OverlayMarkDef(size=18), interpolate="step-after").encode(
+        x=alt.X("per_user:Q", title="tokens/s per user", scale=alt.Scale(type="log"),
+                axis=alt.Axis(format="~s")),
+        y=alt.Y("y:Q", title="output tokens/s per chip or per kW", scale=alt.Scale(type="log"),
+                axis=alt.Axis(format="~s")),
+        color=alt.Color("system:N", scale=colors, title=None, legend=alt.Legend(orient="top", columns=3)),
+        order=alt.Order("per_user:Q", sort="descending"),
+        tooltip=["system:N", alt.Tooltip("per_user:Q", title="tok/s per user", format=",.0f"),
+                 alt.Tooltip("per_chip:Q", title="tok/s per chip", format=",.0f"),
+                 alt.Tooltip("per_kw:Q", title="tok/s per kW", format=",.0f"), alt.Tooltip("users:Q", format=","),
+                 "layout:N"])
+    layers = [lines]
+    if len(measured):
+        pts = alt.Chart(measured).transform_filter("datum.model == model_pick").transform_calculate(
+            y="metric_pick == 'per_kw' ? datum.per_kw : datum.per_chip").mark_point(
+            shape="diamond", size=90, filled=True, stroke="black", strokeWidth=0.6).encode(
+            x="per_user:Q", y="y:Q", color=alt.Color("system:N", scale=colors, legend=None),
+            tooltip=["label:N", alt.Tooltip("per_user:Q", title="measured tok/s per user", format=",.0f")])
+        layers.append(pts)
+    chart = alt.layer(*layers).add_params(model, mix, prec, metric).properties(width=520, height=330)
+    return finish(chart, title=title, sources=sources, width=520,
+                  subtitle="Each line: the best layout at every load, from one user (right) to full memory "
+                           "(left); diamonds: measured one-user speeds")
+
+
+def accuracy_chart(t: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
+    """Predicted over measured for every row, grouped (calibration in sample; validation; wafer leave-one-out)."""
+    d = t.dropna(subset=["predicted"]).assign(
+        ratio=lambda x: x["predicted"] / x["measured"],
+        group=lambda x: np.where(x["role"] == "wafer", "CS-3, leave-one-out",
+                                 np.where(x["role"] == "calibration", "GPU calibration (fitted)",
+                                          "GPU validation (never fitted)")),
+        label=lambda x: x["id"])
+    chart = alt.Chart(d).mark_point(filled=True, size=50).encode(
+        x=alt.X("ratio:Q", title="predicted / measured (1 = exact)", scale=alt.Scale(type="log", domain=[0.2, 5]),
+                axis=alt.Axis(values=[0.25, 0.5, 0.8, 1, 1.25, 2, 4], format="~g")),
+        y=alt.Y("group:N", title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("jitter:Q"),
+        color=alt.Color("group:N", legend=None),
+        tooltip=["id:N", "system:N", "model:N", alt.Tooltip("measured:Q", format=",.4g"),
+                 alt.Tooltip("predicted:Q", format=",.4g"), alt.Tooltip("error:Q", format="+.0%")],
+    ).transform_calculate(jitter="(random() - 0.5) * 30").properties(width=420, height=210)
+    band = alt.Chart(pd.DataFrame({"lo": [0.8], "hi": [1.25]})).mark_rect(opacity=0.12, color="#555").encode(
+        x="lo:Q", x2="hi:Q")
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black").encode(x="x:Q")
+    return finish(band + one + chart, title=title, sources=sources, width=420,
+                  subtitle="Shaded: within −20 % / +25 % of the measurement")
+
+
+def layout_table(results) -> pd.DataFrame:
+    """A readable table of :class:`~waferscale.models.serving.Result` objects (one row each)."""
+    return pd.DataFrame([{
+        "layout (tp × pp, copies)": f"{r.layout.tp} × {r.layout.pp}, {r.layout.replicas}",
+        "users": f"{r.users:,}", "tokens/s per user": f"{r.tokens_per_s_per_user:,.0f}",
+        "tokens/s total": f"{r.tokens_per_s_total:,.0f}", "bound": r.bound} for r in results])
