@@ -3,7 +3,7 @@
 Each diagram is a function of the catalog (numbers written in a figure come from
 :func:`waferscale.data.catalog.load`; anything else is illustrative and its ``desc`` says so) returning a
 self-contained SVG string (:mod:`._svg`): ``<title>`` and ``<desc>`` as alt text, the book's colour-blind-safe
-palette, text >= 18 units in a 720-unit-wide view box, no external reference. Regenerate the files with
+palette, text >= 20 units in a 720-unit-wide view box, no external reference. Regenerate the files with
 
     python -m waferscale.book.diagrams chapters/figures
 

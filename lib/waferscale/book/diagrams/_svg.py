@@ -3,7 +3,8 @@
 A :class:`Drawing` collects shapes and text in a 720-unit-wide view box (the book column is ~690 px, so one unit
 is about one pixel there) and renders a self-contained SVG: ``<title>`` and ``<desc>`` for screen readers, the
 book's Okabe-Ito palette and font stack (from :mod:`waferscale.book.charts`), a white background, no external
-reference. Text is at least :data:`MIN_FONT` units high, so >= 17 px in the column and >= 9 px on a 390 px phone.
+reference. Text is at least :data:`MIN_FONT` units high: ~19 px in the column (a full-width figure is 672 px wide at a
+1280 px window) and ~9.5 px on a 390 px phone (342 px).
 Every text's extent is estimated (:data:`CHAR_EM` per character) and :meth:`Drawing.svg` raises ``ValueError``
 when one would run off the view box or out of the box it was given (``max_width``): a label cannot be clipped.
 
@@ -29,7 +30,7 @@ BLUE, ORANGE, GREEN, VERMILLION, PINK, SKY, YELLOW, BLACK = PALETTE
 INK = "#222222"    # text
 MUTED = "#555555"  # secondary text and outlines
 WIDTH = 720        # view-box width of every diagram
-MIN_FONT = 18      # smallest text, in view-box units
+MIN_FONT = 20      # smallest text, in view-box units
 CHAR_EM = 0.6      # estimated advance of one character, in em (generous for Arial / DejaVu Sans)
 
 

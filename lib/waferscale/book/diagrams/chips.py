@@ -30,7 +30,7 @@ def wse_mesh_repair(cat: Catalog) -> str:
                 f"mesh. Catalog figures for the WSE-3: {num(built)} cores built, {num(used)} enabled, so about "
                 f"{num(spare, 2)} % are spares. The mesh size is illustrative.")
     # one tile
-    d.text(20, 30, "One tile", 20, weight=600)
+    d.text(20, 30, "One tile", 22, weight=600)
     d.rect(40, 50, 200, 230, fill=tint(BLUE, 0.08))
     for y, label, fill in ((66, "compute core", _GOOD), (136, "SRAM memory", tint(GREEN, 0.25)),
                            (206, "router", tint(ORANGE, 0.3))):
@@ -40,7 +40,7 @@ def wse_mesh_repair(cat: Catalog) -> str:
         d.line(x1, y1, x2, y2, width=3)
     d.text(140, 318, f"links to {neighbours} neighbours", anchor="middle")
     # the mesh
-    d.text(290, 26, "Mesh: a row shifts past a dead core", 20, weight=600)
+    d.text(290, 26, "A row shifts past a dead core", 22, weight=600)
     pitch, size, x0, y0, dead_row, dead_col = 66, 50, 296, 64, 1, 2
     d.text(x0 + 5 * pitch + size / 2, y0 - 8, "spare", anchor="middle")
     for r in range(4):
@@ -74,9 +74,9 @@ def wse_mesh_repair(cat: Catalog) -> str:
                                                       (_SPARE, MUTED, "5 4", "unused spare"))):
         d.rect(296, ly - 16 + 30 * k, 20, 20, fill=fill, stroke=stroke, dash=dash, width=2.5 if k == 1 else 1.5)
         d.text(324, ly + 30 * k, label)
-    d.lines(20, ly, [f"WSE-3: {num(built)} cores", f"built, {num(used)} enabled:",
+    d.lines(20, ly, [f"WSE-3: {num(built)} cores", f"built, {num(used)} used:",
                      f"about {num(spare, 2)} % are spares"], weight=600, leading=1.35)
-    d.text(20, ly + 82, "Mesh size illustrative.", fill=MUTED)
+    d.text(20, ly + 82, "Mesh illustrative.", fill=MUTED)
     return d.svg()
 
 
@@ -116,7 +116,7 @@ def defect_map(cat: Catalog) -> str:
                 "that fall on it each disable one tiny core, and spare cores take their place, so the chip works. "
                 "The wafer, die and chip sizes come from the catalog; the defect positions are illustrative.")
     for cx, heading in ((190, "Cut into reticle-sized dies"), (530, "Kept whole: one chip")):
-        d.text(cx, 32, heading, 20, anchor="middle", weight=600)
+        d.text(cx, 32, heading, 22, anchor="middle", weight=600)
         d.circle(cx, cy, r * scale, fill="#f4f4f4", stroke=MUTED, width=2)
     for x, y, hit in dies:
         d.rect(190 + x, cy + y, dw, dh, fill=_DEAD if hit else _GOOD, stroke=VERMILLION if hit else MUTED,
@@ -140,7 +140,7 @@ def chiplets_kgd(cat: Catalog) -> str:  # noqa: ARG001 - purely illustrative, ta
                 "defects; each die is tested on the wafer (known-good-die testing), the two bad dies are "
                 "discarded, four good dies are assembled side by side on an interposer in one package, and the "
                 "package is tested again. The die counts are illustrative.")
-    d.text(20, 30, "Monolith: one big die", 20, weight=600)
+    d.text(20, 30, "Monolith: one big die", 22, weight=600)
     d.rect(20, 50, 110, 110, fill=_GOOD, stroke=BLUE, width=2)
     d.cross(55, 80, 8, width=3)
     d.cross(100, 135, 8, width=3)
@@ -148,8 +148,8 @@ def chiplets_kgd(cat: Catalog) -> str:  # noqa: ARG001 - purely illustrative, ta
     d.rect(190, 80, 100, 50, fill="#ffffff")
     d.text(240, 112, "test", anchor="middle")
     d.line(295, 105, 345, 105, width=3, arrow=True)
-    d.lines(355, 98, ["one defect anywhere: the whole", "die fails (unless it has spares)"])
-    d.text(20, 220, "Chiplets: test each die, then assemble", 20, weight=600)
+    d.lines(355, 80, ["one defect anywhere:", "the whole die fails", "(unless it has spares)"])
+    d.text(20, 220, "Chiplets: test each die, then assemble", 22, weight=600)
     cell, x0, y0, bad = 26, 20, 240, {(1, 0), (2, 3)}
     for i in range(4):
         for j in range(4):

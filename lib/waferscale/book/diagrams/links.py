@@ -22,7 +22,7 @@ def weight_streaming(cat: Catalog) -> str:
                 "broadcasts them, one layer at a time, to every CS-3 in the cluster, and sums the gradients that "
                 "come back before MemoryX updates the weights. Each CS-3 has "
                 f"{num(io / 1e9)} GB/s of I/O. Capacities and bandwidths from the catalog; three CS-3 drawn.")
-    d.text(20, 28, "Weights resident", 20, weight=600)
+    d.text(20, 28, "Weights resident", 22, weight=600)
     d.text(20, 52, "(inference)", fill=MUTED)
     d.rect(20, 72, 260, 220, fill=tint(BLUE, 0.12), stroke=BLUE, width=2)
     d.text(150, 100, "CS-3 wafer", anchor="middle", weight=600)
@@ -32,9 +32,9 @@ def weight_streaming(cat: Catalog) -> str:
     d.line(100, 330, 100, 296, stroke=MUTED, width=3, arrow=True)
     d.line(200, 296, 200, 330, stroke=MUTED, width=3, arrow=True)
     d.text(150, 356, "only tokens in and out", anchor="middle")
-    d.text(330, 28, "Weight streaming (training)", 20, weight=600)
+    d.text(330, 28, "Weight streaming (training)", 22, weight=600)
     d.rect(330, 44, 370, 64, fill=tint(PINK, 0.25), stroke=PINK, width=2)
-    d.lines(515, 70, ["MemoryX: external memory", f"holds the weights, up to {num(ext / 1e15)} PB"],
+    d.lines(515, 70, ["MemoryX: external memory", f"weights, up to {num(ext / 1e15)} PB"],
             anchor="middle", max_width=366)
     d.rect(330, 156, 370, 64, fill=tint(ORANGE, 0.25), stroke=ORANGE, width=2)
     d.lines(515, 182, ["SwarmX: sends weights to all", "wafers, sums their gradients"], anchor="middle",
@@ -50,7 +50,7 @@ def weight_streaming(cat: Catalog) -> str:
         d.rect(x, 268, 110, 56, fill=tint(BLUE, 0.12), stroke=BLUE, width=2)
         d.text(x + 55, 303, "CS-3", anchor="middle")
     d.text(330, 356, f"each CS-3: {num(io / 1e9)} GB/s of I/O;", fill=MUTED)
-    d.text(330, 380, "weights arrive one layer at a time", fill=MUTED)
+    d.text(330, 380, "weights arrive layer by layer", fill=MUTED)
     return d.svg()
 
 
@@ -69,7 +69,7 @@ def optics_path(cat: Catalog) -> str:
                 f"({num(plug_e * 1e12)} pJ per bit) against {num(cpo_w)} W co-packaged "
                 f"({num(cpo_e * 1e12)} pJ per bit).")
     chip = (tint(BLUE, 0.2), BLUE)
-    d.text(20, 28, "Pluggable optics", 20, weight=600)
+    d.text(20, 28, "Pluggable optics", 22, weight=600)
     d.rect(20, 48, 130, 90, fill=chip[0], stroke=chip[1], width=2)
     d.text(85, 76, "chip", anchor="middle", weight=600)
     d.rect(60, 90, 84, 36, fill="#ffffff", stroke=BLUE)
@@ -80,12 +80,12 @@ def optics_path(cat: Catalog) -> str:
     d.rect(340, 66, 100, 54, fill=tint(ORANGE, 0.3), stroke=ORANGE, width=2)
     d.text(390, 99, "retimer", anchor="middle", max_width=100)
     d.line(440, 93, 478, 93, stroke=ORANGE, width=3, arrow=True)
-    d.rect(480, 52, 130, 82, fill=tint(PINK, 0.25), stroke=PINK, width=2)
-    d.lines(545, 84, ["module:", "DSP + laser"], anchor="middle", max_width=130)
-    d.line(610, 93, 700, 93, stroke=GREEN, width=4, arrow=True)
+    d.rect(476, 52, 140, 82, fill=tint(PINK, 0.25), stroke=PINK, width=2)
+    d.lines(546, 84, ["module:", "DSP + laser"], anchor="middle", max_width=140)
+    d.line(616, 93, 700, 93, stroke=GREEN, width=4, arrow=True)
     d.text(655, 80, "fibre", anchor="middle", fill=GREEN, weight=600)
     d.text(700, 160, f"{num(plug_w)} W per port: {num(plug_e * 1e12)} pJ/bit", anchor="end", weight=600)
-    d.text(20, 228, "Co-packaged optics", 20, weight=600)
+    d.text(20, 228, "Co-packaged optics", 22, weight=600)
     d.rect(20, 246, 330, 100, fill="#f4f4f4", stroke=MUTED, width=2, dash="6 4")
     d.text(185, 370, "one package", anchor="middle", fill=MUTED)
     d.rect(34, 258, 130, 76, fill=chip[0], stroke=chip[1], width=2)

@@ -49,7 +49,7 @@ def ring_allreduce(cat: Catalog) -> str:  # noqa: ARG001 - illustrative; takes t
     """A ring all-reduce on 4 GPUs: each GPU's 4 chunks over the 2(N-1) = 6 steps."""
     n = 4
     states = ring_states(n)
-    d = Drawing("ring-allreduce", 350, "A ring all-reduce on four GPUs: reduce-scatter, then all-gather",
+    d = Drawing("ring-allreduce", 356, "A ring all-reduce on four GPUs: reduce-scatter, then all-gather",
                 f"Four GPUs in a ring each start with their own data, cut into {n} chunks. The grid shows every "
                 f"GPU's chunks at the start and after each of the 2(N-1) = {2 * (n - 1)} steps; the darker a "
                 "chunk, the more GPUs' data it sums, and an orange outline marks the chunk received in that step. "
@@ -58,7 +58,7 @@ def ring_allreduce(cat: Catalog) -> str:  # noqa: ARG001 - illustrative; takes t
                 "all-gather steps then copy the summed chunks round the ring until every GPU has all of them. "
                 "Illustrative: four GPUs.")
     x0, pitch, y0, row = 84, 90, 96, 36
-    d.text(x0 + pitch * 2 + 40, 26, f"reduce-scatter: N−1 = {n - 1} steps", anchor="middle", weight=600)
+    d.text(x0 + pitch * 2 + 40, 26, f"reduce-scatter: {n - 1} steps", anchor="middle", weight=600)
     d.text(x0 + pitch * 5 + 40, 26, f"all-gather: {n - 1} steps", anchor="middle", weight=600)
     d.line(x0 + pitch * 4 - 5, 8, x0 + pitch * 4 - 5, y0 + row * n, dash="6 5")
     for k, (count, received) in enumerate(states):
@@ -74,12 +74,12 @@ def ring_allreduce(cat: Catalog) -> str:  # noqa: ARG001 - illustrative; takes t
     ly = y0 + row * n + 30
     d.text(8, ly, "chunk sums the data of")
     for k, share in enumerate(_SHADES):
-        d.rect(260 + k * 80, ly - 17, 22, 22, fill=tint(BLUE, share), rx=2)
-        d.text(288 + k * 80, ly, str(k + 1))
-    d.text(580, ly, "GPUs", anchor="start")
+        d.rect(290 + k * 80, ly - 17, 22, 22, fill=tint(BLUE, share), rx=2)
+        d.text(318 + k * 80, ly, str(k + 1))
+    d.text(600, ly, "GPUs", anchor="start")
     d.rect(8, ly + 13, 22, 22, fill="#ffffff", stroke=ORANGE, width=3, rx=2)
-    d.text(40, ly + 30, "received in this step: one chunk (1/N of the data) per GPU")
-    d.text(8, ly + 62, "Each GPU sends to the next one round the ring (GPU 4 to GPU 1).")
+    d.text(40, ly + 30, "received in this step: 1/N of the data")
+    d.text(8, ly + 62, "Each GPU sends to the next, GPU 4 to GPU 1.")
     return d.svg()
 
 
@@ -95,13 +95,13 @@ def tensor_parallel(cat: Catalog) -> str:  # noqa: ARG001
                 "followed by an all-reduce, then the MLP block followed by a second all-reduce: two all-reduces "
                 "per layer, and two more in the backward pass when training. Illustrative: two GPUs.")
     for x, top, bottom in ((199, "A split by", "columns"), (311, "each GPU", "alone"), (425, "B split", "by rows"),
-                           (563, "GPUs talk", "once")):
+                           (568, "GPUs talk", "once")):
         d.lines(x, 28, [top, bottom], anchor="middle", fill=MUTED)
-    d.rect(76, 95, 40, 130, fill="#ffffff")
-    d.text(96, 168, "X", 22, anchor="middle", weight=600)
+    d.rect(84, 95, 36, 130, fill="#ffffff")
+    d.text(102, 168, "X", 22, anchor="middle", weight=600)
     for k, y in ((1, 80), (2, 180)):
         fill, stroke = gpu[k]
-        d.line(116, 160, 140, y + 30, width=2.5, arrow=True)
+        d.line(120, 160, 140, y + 30, width=2.5, arrow=True)
         sub = "₁" if k == 1 else "₂"
         boxes = ((144, 110, f"X·A{sub}"), (276, 70, "GeLU"), (370, 110, f"·B{sub} = Y{sub}"))
         for x, w, label in boxes:
@@ -110,11 +110,11 @@ def tensor_parallel(cat: Catalog) -> str:  # noqa: ARG001
         for (xa, wa, _), (xb, _, _) in zip(boxes, boxes[1:] + ((508, 0, ""),)):
             d.line(xa + wa, y + 30, xb - 2, y + 30, width=2.5, arrow=True)
         d.text(8, y + 36, f"GPU {k}", fill=stroke, weight=600)
-    d.rect(508, 80, 110, 160, fill=tint(GREEN, 0.25), stroke=GREEN, width=2)
-    d.lines(563, 150, ["all-reduce", "Y = Y₁+Y₂"], anchor="middle", max_width=110)
-    d.line(618, 160, 640, 160, width=2.5, arrow=True)
-    d.rect(642, 130, 50, 60, fill="#ffffff")
-    d.text(667, 168, "Y", 22, anchor="middle", weight=600)
+    d.rect(508, 80, 120, 160, fill=tint(GREEN, 0.25), stroke=GREEN, width=2)
+    d.lines(568, 150, ["all-reduce", "Y = Y₁+Y₂"], anchor="middle", max_width=120)
+    d.line(628, 160, 646, 160, width=2.5, arrow=True)
+    d.rect(648, 130, 50, 60, fill="#ffffff")
+    d.text(673, 168, "Y", 22, anchor="middle", weight=600)
     d.text(20, 290, "One layer, forward pass:", weight=600)
     for x, w, rows, fill, stroke in ((20, 150, ["attention", "heads split"], "#f4f4f4", MUTED),
                                      (200, 140, ["all-reduce", "1"], tint(GREEN, 0.25), GREEN),
@@ -124,7 +124,7 @@ def tensor_parallel(cat: Catalog) -> str:  # noqa: ARG001
         d.lines(x + w / 2, 332, rows, anchor="middle", max_width=w)
         if x > 20:
             d.line(x - 28, 338, x - 3, 338, width=2.5, arrow=True)
-    d.text(20, 408, "Training's backward pass adds two more. Illustrative: 2 GPUs.", fill=MUTED)
+    d.text(20, 408, "Backward pass adds two more. Illustrative: 2 GPUs.", fill=MUTED)
     return d.svg()
 
 
@@ -135,7 +135,7 @@ def pipeline_wafers(cat: Catalog) -> str:
     weights = params * 2  # 16-bit weights: 2 bytes each
     wafers = math.ceil(weights / sram)
     per = math.ceil(layers / wafers)
-    d = Drawing("pipeline-wafers", 330 + wafers * 34, f"A model's layers pipelined over {wafers} CS-3 systems",
+    d = Drawing("pipeline-wafers", 330 + wafers * 36, f"A model's layers pipelined over {wafers} CS-3 systems",
                 f"Llama 3.1 70B has {num(params / 1e9)} billion parameters; at 2 bytes each its weights take "
                 f"{num(weights / 1e9)} GB, more than the {num(sram / 1e9)} GB of SRAM on one wafer, so its "
                 f"{layers} layers are split over {wafers} CS-3 systems, {per} layers each, with the weights "
@@ -152,19 +152,19 @@ def pipeline_wafers(cat: Catalog) -> str:
         x = 20 + k * (w + gap)
         d.rect(x, 76, w, 96, fill=tint(BLUE, 0.12), stroke=BLUE, width=2)
         d.lines(x + w / 2, 104, [f"CS-3 {k + 1}", f"layers {k * per + 1}–{min((k + 1) * per, layers)}",
-                                 "holds weights"], anchor="middle", max_width=w)
+                                 "its weights"], anchor="middle", max_width=w)
         if k:
             d.line(x - gap + 2, 124, x - 3, 124, stroke=ORANGE, width=4, arrow=True)
     d.text(20, 204, "orange arrows: activations go to the next wafer over", fill=MUTED)
     d.text(20, 228, f"its off-wafer links, {num(io / 1e9)} GB/s of I/O per CS-3", fill=MUTED)
-    d.text(20, 272, "Several requests in flight: each wafer works on a different one", weight=600)
-    slot, y0, requests = 70, 288, min(wafers, 4)
+    d.text(20, 272, "Requests in flight: each wafer serves a different one", weight=600)
+    slot, y0, row, requests = 70, 288, 36, min(wafers, 4)
     for s in range(wafers):
-        d.text(20, y0 + s * 34 + 22, f"CS-3 {s + 1}")
+        d.text(20, y0 + s * row + 23, f"CS-3 {s + 1}")
         for r in range(requests):
             x = 110 + (r + s) * slot
-            d.rect(x, y0 + s * 34, slot - 4, 28, fill=tint(colours[r % 4], 0.35), stroke=colours[r % 4], rx=3)
-            d.text(x + (slot - 4) / 2, y0 + s * 34 + 21, f"R{r + 1}", anchor="middle")
-    d.line(110, y0 + wafers * 34 + 8, 110 + (wafers + requests - 1) * slot, y0 + wafers * 34 + 8, arrow=True)
-    d.text(110, y0 + wafers * 34 + 32, "time; R1 to R4 = requests (illustrative)", fill=MUTED)
+            d.rect(x, y0 + s * row, slot - 4, row - 6, fill=tint(colours[r % 4], 0.35), stroke=colours[r % 4], rx=3)
+            d.text(x + (slot - 4) / 2, y0 + s * row + 22, f"R{r + 1}", anchor="middle")
+    d.line(110, y0 + wafers * row + 4, 110 + (wafers + requests - 1) * slot, y0 + wafers * row + 4, arrow=True)
+    d.text(110, y0 + wafers * row + 30, "time; R1 to R4 = requests (illustrative)", fill=MUTED)
     return d.svg()
