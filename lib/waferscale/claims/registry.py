@@ -1,6 +1,6 @@
 """The claims ledger: every testable claim of the article under test, with a computed verdict.
 
-The article is ``shared/reference/seed_article.md`` (an investor's piece on Cerebras, 2026).
+The article is an investor's piece on Cerebras (2026), ``investor2026cerebras`` in ``references.bib``.
 Each :class:`Claim` names the chapter that tests it and a *verdict function*: a pure function of
 the :class:`~waferscale.data.catalog.Catalog` that computes the model's (or the data's) figure and
 returns a :class:`Verdict`. No verdict is typed: change a catalog row or a model parameter and
