@@ -22,7 +22,7 @@ from waferscale.fit import servefit as sf
 from waferscale.models import workloads as wl
 from waferscale.models.serving import OperatingPoint, frontier, hardware, serve
 
-TARGETS = {"GPU throughput (validation)": 0.15, "GPU per-user (validation)": 0.20, "wafer (leave-one-out)": 0.25}
+TARGETS = sf.TARGETS
 
 
 def pairs(t: pd.DataFrame) -> tuple[int, int, list[str]]:

@@ -16,7 +16,8 @@ from ..models.serving import OperatingPoint, ServeParams, frontier, hardware
 from .charts import finish
 from .perfcharts import color_scale
 
-__all__ = ["MIXES", "METRICS", "frontier_data", "frontier_chart", "accuracy_chart", "layout_table"]
+__all__ = ["MIXES", "METRICS", "frontier_data", "frontier_chart", "accuracy_chart", "layout_table", "measured_points",
+           "pareto"]
 
 #: Request mixes offered by the frontier chart's control: (label, input tokens, output tokens).
 MIXES = (("chat: 1,000 in, 1,000 out", 1000, 1000), ("long answers: 128 in, 2,048 out", 128, 2048),
@@ -25,10 +26,24 @@ MIXES = (("chat: 1,000 in, 1,000 out", 1000, 1000), ("long answers: 128 in, 2,04
 METRICS = (("per chip", "per_chip"), ("per kW", "per_kw"))
 
 
+def pareto(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """The rows no other row beats on both ``x`` and ``y`` (higher is better), sorted by falling ``x``."""
+    d = df.sort_values([x, y], ascending=[False, False], kind="stable")
+    keep, top = [], -np.inf
+    for i, v in zip(d.index, d[y]):
+        if v > top * (1 + 1e-9):
+            keep.append(i)
+            top = v
+    return d.loc[keep]
+
+
 def frontier_data(cat: Catalog, prm: ServeParams, systems: dict[str, str], models: dict[str, str],
-                  precisions: dict[str, str]) -> pd.DataFrame:
+                  precisions: dict[str, str], wafer_spans=(1, 2, 4)) -> pd.DataFrame:
     """Every frontier point for each (system, model, mix, precision): per-user speed and throughput per chip,
-    per kW (at the load-dependent wall power) and per million dollars of hardware where a price is known."""
+    per kW (at the load-dependent wall power) and per million dollars of hardware where a price is known.
+
+    A wafer system has no fixed size: its frontier is the per-chip envelope over 1, 2 and 4 times the wafers that
+    hold the weights (more wafers hold more users' KV cache and spread the weights over more PEs)."""
     rows = []
     for sid, sname in systems.items():
         hw = hardware(cat, sid)
@@ -36,16 +51,43 @@ def frontier_data(cat: Catalog, prm: ServeParams, systems: dict[str, str], model
             m = wl.model(cat, mid)
             for mix, i, o in MIXES:
                 for plabel, prec in precisions.items():
+                    op = OperatingPoint(i, o, prec)
+                    pts = []
                     try:
-                        pts = frontier(hw, m, OperatingPoint(i, o, prec), prm)
+                        if hw.kind == "wafer":
+                            w0 = frontier(hw, m, op, prm)[0].chips
+                            for k in wafer_spans:
+                                pts += frontier(hw, m, op, prm, chips=k * w0)
+                        else:
+                            pts = frontier(hw, m, op, prm)
                     except ValueError:
                         continue
-                    for r in pts:
-                        rows.append({"system": sname, "model": mname, "mix": mix, "precision": plabel,
-                                     "per_user": r.tokens_per_s_per_user, "per_chip": r.tokens_per_s_per_chip,
-                                     "per_kw": r.tokens_per_s_per_kw, "users": r.users, "chips": r.chips,
-                                     "layout": f"tp {r.layout.tp} · pp {r.layout.pp} · ep {r.layout.ep} · "
-                                               f"{r.layout.replicas} copies"})
+                    part = pd.DataFrame([{
+                        "system": sname, "model": mname, "mix": mix, "precision": plabel,
+                        "per_user": r.tokens_per_s_per_user, "per_chip": r.tokens_per_s_per_chip,
+                        "per_kw": r.tokens_per_s_per_kw, "users": r.users, "chips": r.chips,
+                        "layout": (f"{r.chips} wafers" if hw.kind == "wafer" else
+                                   f"tp {r.layout.tp} · pp {r.layout.pp} · ep {r.layout.ep} · "
+                                   f"{r.layout.replicas} copies")} for r in pts])
+                    rows.append(pareto(part, "per_user", "per_chip") if hw.kind == "wafer" else part)
+    return pd.concat(rows, ignore_index=True)
+
+
+def measured_points(cat: Catalog, acc: pd.DataFrame, systems: dict[str, str], models: dict[str, str],
+                    prm: ServeParams) -> pd.DataFrame:
+    """Measured one-user speeds of the frontier's systems and models, per chip and per kW at full wall power
+    (the chips are those the model needs for that row: a wafer count, or the server's GPUs)."""
+    from ..models.serving import hardware as _hw
+    from ..models.serving.wafer import wafers_needed
+    rows = []
+    for r in acc[(acc["objective"] == "users") & acc["model"].isin(list(models)) & acc["system"].isin(list(systems))
+                 ].itertuples():
+        hw = _hw(cat, r.system)
+        chips = (hw.chips if hw.kind == "gpu" else
+                 int(wafers_needed(hw, wl.model(cat, r.model), OperatingPoint(precision=r.precision), prm)))
+        rows.append({"system": systems[r.system], "model": models[r.model], "label": f"{r.id} (measured)",
+                     "per_user": r.measured, "per_chip": r.measured / chips,
+                     "per_kw": r.measured / (chips * hw.wall_power_w_per_chip / 1e3)})
     return pd.DataFrame(rows)
 
 
@@ -81,13 +123,13 @@ def frontier_chart(df: pd.DataFrame, measured: pd.DataFrame, title: str, sources
         pts = alt.Chart(measured).transform_filter("datum.model == model_pick").transform_calculate(
             y="metric_pick == 'per_kw' ? datum.per_kw : datum.per_chip").mark_point(
             shape="diamond", size=90, filled=True, stroke="black", strokeWidth=0.6).encode(
-            x="per_user:Q", y="y:Q", color=alt.Color("system:N", scale=colors, legend=None),
+            x="per_user:Q", y="y:Q", color=alt.Color("system:N", scale=colors, title=None),
             tooltip=["label:N", alt.Tooltip("per_user:Q", title="measured tok/s per user", format=",.0f")])
         layers.append(pts)
     chart = alt.layer(*layers).add_params(model, mix, prec, metric).properties(width=520, height=330)
     return finish(chart, title=title, sources=sources, width=520,
-                  subtitle="Each line: the best layout at every load, from one user (right) to full memory "
-                           "(left); diamonds: measured one-user speeds")
+                  subtitle=["Each line: the best layout at every load, from one user (right) to full memory (left);",
+                            "diamonds: measured one-user speeds (per chip, or per kW at full wall power)"])
 
 
 def accuracy_chart(t: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
@@ -97,7 +139,8 @@ def accuracy_chart(t: pd.DataFrame, title: str, sources: str) -> alt.VConcatChar
         group=lambda x: np.where(x["role"] == "wafer", "CS-3, leave-one-out",
                                  np.where(x["role"] == "calibration", "GPU calibration (fitted)",
                                           "GPU validation (never fitted)")),
-        label=lambda x: x["id"])
+        label=lambda x: x["id"],
+        jitter=lambda x: ((np.arange(len(x)) * 7) % 11 - 5) * 3.0)   # a fixed spread, the same on every render
     chart = alt.Chart(d).mark_point(filled=True, size=50).encode(
         x=alt.X("ratio:Q", title="predicted / measured (1 = exact)", scale=alt.Scale(type="log", domain=[0.2, 5]),
                 axis=alt.Axis(values=[0.25, 0.5, 0.8, 1, 1.25, 2, 4], format="~g")),
@@ -106,7 +149,7 @@ def accuracy_chart(t: pd.DataFrame, title: str, sources: str) -> alt.VConcatChar
         color=alt.Color("group:N", legend=None),
         tooltip=["id:N", "system:N", "model:N", alt.Tooltip("measured:Q", format=",.4g"),
                  alt.Tooltip("predicted:Q", format=",.4g"), alt.Tooltip("error:Q", format="+.0%")],
-    ).transform_calculate(jitter="(random() - 0.5) * 30").properties(width=420, height=210)
+    ).properties(width=420, height=210)
     band = alt.Chart(pd.DataFrame({"lo": [0.8], "hi": [1.25]})).mark_rect(opacity=0.12, color="#555").encode(
         x="lo:Q", x2="hi:Q")
     one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="black").encode(x="x:Q")

@@ -33,7 +33,7 @@ from ..models.serving import Layout, OperatingPoint, ServeParams, hardware, serv
 from ..models.serving import search
 
 __all__ = ["Row", "rows", "predict", "calibrate_gpu", "fit_wafer", "fitted", "table", "summary", "ASSUMED",
-           "MLPERF_MIX", "SERVER_FLOOR"]
+           "MLPERF_MIX", "SERVER_FLOOR", "TARGETS"]
 
 #: MLPerf request mixes (mean input, mean output tokens): llama2-70b from the OpenOrca subset (222.3 input;
 #: the runs' samples/s give ~291 output); llama3.1-405b: output from the runs (~656), input *assumed* 9,400
@@ -58,6 +58,8 @@ ASSUMED = {
 #: per-token acceptance (assumed).
 SPEC_K = 3
 QUANTITIES = ("output_tokens_per_s_total", "output_tokens_per_s_per_user")
+#: Accuracy targets: median |error| per group (issue 15), printed by benchmarks/accuracy.py and the chapter.
+TARGETS = {"GPU throughput (validation)": 0.15, "GPU per-user (validation)": 0.20, "wafer (leave-one-out)": 0.25}
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ also travels to the region of its routed expert and back). Every region is a pip
 micro-batches of ``g``, each step verifying k + 1 tokens that stream one behind the other, give a user's period
 
 .. math:: T = \\max\\big(T_\\text{pass}(g) + k\\,t_\\text{stage}(g) + T_\\text{draft},\\;
-          (B/g)\\,(k+1)\\,t_\\text{stage}(g)\\big)
+          (B/g)\\,(k + 1 + I\\tau/O)\\,t_\\text{stage}(g)\\big)
 
 with ``T_pass`` the chain of every region plus (W−1) hand-offs over the wafers' Ethernet I/O, and
-``t_stage`` the slowest region. Speculative decoding drafts k tokens with a draft model held on the same wafers
+``t_stage`` the slowest region; the I τ / O slots are the prompts of the requests that replace finished ones. Speculative decoding drafts k tokens with a draft model held on the same wafers
 (its real cost), or an EAGLE-style head of ``draft_layers`` layers.
 
 Because every region holds the same bytes per PE, the MAC time of a product does not depend on its size: a
@@ -140,8 +140,10 @@ def timing(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *
     else:
         t_draft = 0.0 * verify
     step = verify + t_draft
-    # B users in micro-batches of g share each region: each micro-batch holds it for k + 1 token slots
-    period = np.maximum(step, (B / g) * (k + 1) * np.maximum(t_stage, hand) * (1 + t_draft / np.maximum(verify, 1e-30)))
+    # B users in micro-batches of g share each region: each micro-batch holds it for k + 1 token slots, and the
+    # prompts of the requests that replace finished ones (B·τ/O per step, I tokens each) stream through it too
+    slots = (k + 1) + op.input_tokens * op.tau / op.output_tokens
+    period = np.maximum(step, (B / g) * slots * np.maximum(t_stage, hand) * (1 + t_draft / np.maximum(verify, 1e-30)))
     return {"period_s": period, "tokens_per_step": op.tau + 0 * period, "mac_s": macs, "fixed_s": fixed,
             "pass_s": step}
 
