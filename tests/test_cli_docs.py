@@ -30,7 +30,7 @@ from portable_env import baseline_env, disabled_features  # noqa: E402
 PAGE = Path(__file__).resolve().parents[1] / "chapters" / "cli.md"
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 COMMANDS = ("train", "list systems", "list links", "list sources", "list tiers", "list models", "claims", "yield",
-            "collective", "decode")
+            "collective", "serve", "decode")
 
 
 def examples(text: str) -> list[tuple[str, list[str]]]:
