@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from waferscale.book import perfcharts as PC
+from waferscale.book import servecharts as SC
 
 
 def _scale(chart_dict):
@@ -26,12 +27,13 @@ def _scale(chart_dict):
 
 
 def test_same_system_same_colour_in_every_chart():
-    conc = pd.DataFrame({"system": ["CS-3 (70B, 16-bit)", "DGX B200 (70B, FP8)"], "users": [1, 1], "per_user": [1.0, 1.0],
-                         "per_kw": [1.0, 1.0]})
+    conc = pd.DataFrame({"system": ["CS-3 (70B, 16-bit)", "DGX B200 (70B, FP8)"], "model": ["m", "m"],
+                         "mix": [SC.MIXES[0][0]] * 2, "precision": ["16-bit"] * 2, "users": [1, 1],
+                         "per_user": [1.0, 1.0], "per_chip": [1.0, 1.0], "per_kw": [1.0, 1.0], "layout": ["x", "x"]})
     train = pd.DataFrame({"system": ["CS-3 wafers, weight streaming", "GB200 NVL72 + CPO switches", "H100 + InfiniBand NDR"],
                           "pflops": [1.0, 2.0, 3.0], "step_s": [1.0] * 3, "efficiency": [1.0] * 3,
                           "comm_energy_j": [1.0] * 3, "chips": [1] * 3, "tp": [1] * 3, "pp": [1] * 3, "dp": [1] * 3})
-    a = _scale(PC.concurrency_chart(conc, "t", "s").to_dict())
+    a = _scale(SC.frontier_chart(conc, pd.DataFrame(), "t", "s").to_dict())
     b = _scale(PC.training_chart(train, "t", "s").to_dict())
     assert a["CS-3 (70B, 16-bit)"] == b["CS-3 wafers, weight streaming"] == PC.system_color("CS-3")
     assert a["DGX B200 (70B, FP8)"] == PC.system_color("B200") != PC.system_color("GB200 NVL72")
