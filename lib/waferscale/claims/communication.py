@@ -141,7 +141,7 @@ def _c13_cpo_expansion(cat: Catalog) -> Verdict:
     keep = last_cpo["bus_bandwidth_bytes_per_s"] / first["bus_bandwidth_bytes_per_s"]
     saving = 1 - last_cpo["path_j_per_bit"] / last_plug["path_j_per_bit"]
     return Verdict(
-        Status.HOLDS_IF, keep, "x",
+        Status.HOLDS_IF, keep, "",
         f"from 2 NVL72 racks to 16,384 GPUs the all-reduce bandwidth per GPU keeps {keep:.0%} of its value, "
         f"if the fat tree stays non-blocking; CPO cuts the longest path's energy by {saving:.0%} "
         f"({last_plug['path_j_per_bit'] * 1e12:.0f} to {last_cpo['path_j_per_bit'] * 1e12:.0f} pJ/bit) but adds no bandwidth per GPU",
