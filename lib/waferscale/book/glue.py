@@ -29,7 +29,7 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
 
 
 #: The parts of a claim's verdict :func:`glue_claim` stores, each under ``claim_<ID>_<part>``.
-CLAIM_PARTS = ("figure", "text", "label", "unit", "status", "sentence", "scenario")
+CLAIM_PARTS = ("figure", "text", "label", "unit", "status", "sentence", "scenario", "detail")
 
 
 def claim_key(claim_id: str, part: str) -> str:
@@ -57,7 +57,8 @@ def glue_claim(claim_id: str, cat: Any = None, verdict: Any = None) -> Any:
     if not isinstance(v, claims.Verdict):
         raise ValueError(f"verdict={v!r} is not allowed; allowed: a waferscale.claims.Verdict")
     parts = {"figure": None if v.figure is None else float(v.figure), "text": v.figure_text, "label": v.label,
-             "unit": v.unit, "status": v.status.value, "sentence": v.sentence, "scenario": v.scenario}
+             "unit": v.unit, "status": v.status.value, "sentence": v.sentence, "scenario": v.scenario,
+             "detail": v.detail}
     for part, value in parts.items():
         glue(claim_key(claim_id, part), value, display=False)
     return v
