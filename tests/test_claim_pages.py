@@ -50,7 +50,11 @@ def glued_values(nb_path: Path) -> list[tuple[str, object]]:
             sb = o.get("metadata", {}).get("scrapbook")
             if not sb:
                 continue
-            text = o.get("data", {}).get(sb.get("mime_prefix", "") + "text/plain")
+            data, prefix = o.get("data", {}), sb.get("mime_prefix", "")
+            md, text = data.get(prefix + "text/markdown"), data.get(prefix + "text/plain")
+            if md is not None:   # a Markdown paste ({glue:md}): its text is the value
+                out.append((sb["name"], "".join(md) if isinstance(md, list) else md))
+                continue
             if text is None:
                 continue
             text = "".join(text) if isinstance(text, list) else text

@@ -59,6 +59,9 @@ def glue_claim(claim_id: str, cat: Any = None, verdict: Any = None) -> Any:
     parts = {"figure": None if v.figure is None else float(v.figure), "text": v.figure_text, "label": v.label,
              "unit": v.unit, "status": v.status.value, "sentence": v.sentence, "scenario": v.scenario,
              "detail": v.detail}
+    from IPython.display import Markdown
+
     for part, value in parts.items():
-        glue(claim_key(claim_id, part), value, display=False)
+        # the sentence is prose: pasted as Markdown ({glue:md}), so it reads as text, not as a bold number
+        glue(claim_key(claim_id, part), Markdown(value) if part == "sentence" else value, display=False)
     return v

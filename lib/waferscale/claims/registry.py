@@ -282,15 +282,15 @@ def ledger_html(table: pd.DataFrame, built_chapters: set[str] | frozenset[str] =
     def esc(x: object) -> str:
         return _html.escape(str(x), quote=True)
 
-    head = ("<thead><tr><th>id</th><th style=\"width:38%\">the article says</th>"
-            "<th>verdict, figure and reason</th><th style=\"width:16%\">tested in</th></tr></thead>")
+    head = ("<thead><tr><th>id</th><th style=\"width:32%\">the article says</th>"
+            "<th>verdict, figure, scenario and reason</th><th style=\"width:14%\">tested in</th></tr></thead>")
     body = []
     for r in table.itertuples():
         bg, fg = _BADGE[r.verdict]
         chap = esc(r.chapter_title)
         if r.chapter in built_chapters:
             chap = f'<a href="{esc(r.chapter)}.html">{chap}</a>'
-        fig = (f"<br><b class=\"ws-figure\">{esc(r.figure_text)}</b> <span class=\"ws-label\">{esc(r.label)}</span>"
+        fig = (f" <b class=\"ws-figure\">{esc(r.figure_text)}</b><br><span class=\"ws-label\">{esc(r.label)}</span>"
                if r.figure_text else "")
         claimed = ("" if r.claimed is None or pd.isna(r.claimed)
                    else f" (the article: {esc(format_quantity(r.claimed, r.unit or 'x'))})")
@@ -301,7 +301,8 @@ def ledger_html(table: pd.DataFrame, built_chapters: set[str] | frozenset[str] =
             f"<td>{esc(r.claim)}<br><small><i>&ldquo;{esc(r.quote)}&rdquo;</i></small></td>"
             f"<td><span class=\"ws-verdict\" style=\"background:{bg};color:{fg};"
             f"padding:1px 6px;border-radius:3px;white-space:nowrap\">{esc(r.verdict)}</span>{fig}{claimed}{scen}"
-            f"<br><small>{esc(r.detail)}</small></td><td><small>{chap}</small></td></tr>"
+            f"<details><summary><small>reason</small></summary><small>{esc(r.detail)}</small></details></td>"
+            f"<td><small>{chap}</small></td></tr>"
         )
     return (f'<table class="ws-ledger table" style="width:100%;font-size:0.9em">'
             f"<caption>The claims ledger: {len(table)} claims of the article, verdicts computed when this page was built."

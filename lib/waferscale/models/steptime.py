@@ -20,14 +20,14 @@ from . import collectives as co
 from . import interconnect as ic
 from ..data.catalog import Catalog
 from ..core.checks import check_int
-from .suitability import (ARTICLE, DECODE_ROWS, VALIDATION, Profile, Thresholds, _num, classify, comm_share,
+from .suitability import (ARTICLE, DECODE_ROWS, VALIDATION, Profile, precision, Thresholds, _num, classify, comm_share,
                           mapping_efficiency, mean_hops, off_wafer_share, profile, profile_ids, questions_passed,
                           wafers_needed)
 
 if TYPE_CHECKING:
     from .performance import Params
 
-__all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "far_read_split", "speedup", "features", "sensitivity", "validation_table"]
+__all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "far_read_split", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
 
 
 # -- step times -----------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvli
         raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
     domain = check_int("domain", domain, 1, 2**20)
     N = int(p.gpus)
-    local = max(p.flop_per_step / (N * cat.value(gpu, "bf16_dense_flop_per_s")),
+    local = max(p.flop_per_step / (N * peak_flop_per_s(cat, gpu, precision(p.id))[0]),
                 p.bytes_per_step / (N * cat.value(gpu, "hbm_bytes_per_s")))
     if N == 1 or p.pattern == "none" or p.comm_rounds_per_step == 0:
         return GpuStep(local, 0.0)
@@ -104,6 +104,25 @@ def _mesh_dims(cat: Catalog, wafer: str) -> tuple[int, int]:
         return int(cat.value(wafer, "mesh_width_pe")), int(cat.value(wafer, "mesh_height_pe"))
     side = math.isqrt(int(cat.value(wafer, "cores_enabled")))  # square mesh where the catalog gives no shape
     return side, side
+
+
+#: Catalog field of a chip's dense fp32 rate (FLOP/s); where a chip lacks it, fp32 work is rated at the 16-bit
+#: dense peak, an upper bound on its speed, and :func:`features` says so in its ``peak`` column.
+FP32_FIELD = "fp32_dense_flop_per_s"
+
+
+def peak_flop_per_s(cat: Catalog, chip: str, prec: str = "16-bit") -> tuple[float, str]:
+    """Dense peak of ``chip`` for work in precision ``prec`` (``"16-bit"`` or ``"fp32"``), and the precision the
+    rate is for: ``"fp32"`` where the catalog gives the chip's fp32 rate, else ``"16-bit"`` (for fp32 work an
+    upper bound). Wafers without a 16-bit rate of their own scale the WSE-3's per PE.
+    """
+    if prec not in ("16-bit", "fp32"):
+        raise ValueError(f"prec={prec!r} is not allowed; allowed: 16-bit, fp32")
+    if prec == "fp32" and cat.has(chip, FP32_FIELD):
+        return cat.value(chip, FP32_FIELD), "fp32"
+    if cat.has(chip, "bf16_dense_flop_per_s"):
+        return cat.value(chip, "bf16_dense_flop_per_s"), "16-bit"
+    return _wafer_peak(cat, chip), "16-bit"
 
 
 def _wafer_peak(cat: Catalog, wafer: str) -> float:
@@ -161,7 +180,7 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     W, H = _mesh_dims(cat, wafer)
     fab = ic.tier(cat, fabric)
     b, hop = fab.require("bandwidth"), fab.require("latency")
-    peak, sram_bw = _wafer_peak(cat, wafer), cat.value(wafer, "sram_bytes_per_s")
+    peak, sram_bw = peak_flop_per_s(cat, wafer, precision(p.id))[0], cat.value(wafer, "sram_bytes_per_s")
     if p.pattern == "none":
         # a task with no communication reads its working set from the PEs it occupies: the neighbour share s of
         # its bytes at those PEs' SRAM rate, the rest from anywhere in the region, across the region's bisection
@@ -216,7 +235,8 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
 
     Columns: id, name, pattern, comm_share, gpu_step_s, gpu_comm_s, wafers, off_wafer_share,
     off_wafer_bytes_per_step, mean_hops, mapping_efficiency, wafer_step_s, speedup, speedup_basis,
-    q1, q2, q3, passed, derived, article, agree, concurrency, source, grade.
+    q1, q2, q3, passed, derived, article, agree, precision, peak (the dense peaks that rate its arithmetic,
+    :func:`peak_flop_per_s`), concurrency, source, grade.
     """
     t = thresholds or Thresholds()
     W, H = _mesh_dims(cat, wafer)
@@ -238,9 +258,19 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
             "speedup": sp, "speedup_basis": basis, "q1": q[0], "q2": q[1], "q3": q[2], "passed": int(sum(q)),
             "derived": classify(c, wf.wafers, e, t), "article": art or "not named",
             "agree": None if art is None else art == classify(c, wf.wafers, e, t),
+            "precision": precision(pid), "peak": _peak_label(cat, precision(pid), wafer),
             "concurrency": p.concurrency, "source": ";".join(p.sources), "grade": p.grade,
         })
     return pd.DataFrame(rows)
+
+
+def _peak_label(cat: Catalog, prec: str, wafer: str, gpu: str = "h100_sxm") -> str:
+    """Which dense peaks rate a profile's arithmetic: its own precision on both sides, or the 16-bit peaks as an
+    upper bound where the catalog lacks a chip's fp32 rate."""
+    used = {peak_flop_per_s(cat, c, prec)[1] for c in (gpu, wafer)}
+    if prec == "fp32" and used != {"fp32"}:
+        return "16-bit peaks on both sides (the catalog has no fp32 rate)"
+    return prec
 
 
 _SWEEPS = {"comm_share": (0.0, 1.0), "wafers": (1.0, 64.0), "mapping": (0.0, 1.0)}
