@@ -120,17 +120,17 @@ def test_verdicts_computed_from_model(cid):
 
 # -- speed-ups bounded by the resources a step can use (issue 16) --------------------------------------------
 def test_far_reads_known_value_and_limits():
-    near, far = stp.far_read_split(1e8, 0.0, 20000, 4.4e9)
+    near, far = stp._far_read_split(1e8, 0.0, 20000, 4.4e9)
     assert near == 0.0 and far == pytest.approx(1e8 / (4 * math.sqrt(20000) * 4.4e9))
-    assert stp.far_read_split(1e8, 1.0, 20000, 4.4e9) == (1e8, 0.0)      # all bytes local: nothing crosses
+    assert stp._far_read_split(1e8, 1.0, 20000, 4.4e9) == (1e8, 0.0)      # all bytes local: nothing crosses
     with pytest.raises(ValueError, match="neighbour_share"):
-        stp.far_read_split(1e8, 1.5, 20000, 4.4e9)
+        stp._far_read_split(1e8, 1.5, 20000, 4.4e9)
 
 
 @given(st.floats(0, 1), st.floats(0, 1), st.floats(1, 1e6))
 def test_far_read_time_falls_as_locality_rises(s1, s2, pes):
     lo, hi = sorted((s1, s2))
-    assert stp.far_read_split(1e9, hi, pes, 4.4e9)[1] <= stp.far_read_split(1e9, lo, pes, 4.4e9)[1]
+    assert stp._far_read_split(1e9, hi, pes, 4.4e9)[1] <= stp._far_read_split(1e9, lo, pes, 4.4e9)[1]
 
 
 def _bound(p, u):
@@ -141,7 +141,7 @@ def _bound(p, u):
     m = ic.mesh(CAT)
     W, H, b = m.width_pe, m.height_pe, m.link_bytes_per_s_per_dir
     gpu = stp.gpu_step(CAT, p).step_s
-    near, far = stp.far_read_split(p.bytes_per_step, p.neighbour_share, u * W * H, b)
+    near, far = stp._far_read_split(p.bytes_per_step, p.neighbour_share, u * W * H, b)
     return gpu / max(p.flop_per_step / (u * stp.peak_flop_per_s(CAT, "wse3")[0]),
                      near / (u * CAT.value("wse3", "sram_bytes_per_s")), far)
 

@@ -27,7 +27,7 @@ from .suitability import (ARTICLE, DECODE_ROWS, VALIDATION, Profile, precision, 
 if TYPE_CHECKING:
     from .performance import Params
 
-__all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "far_read_split", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
+__all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
 
 
 # -- step times -----------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def _wafer_peak(cat: Catalog, wafer: str) -> float:
     return cat.value("wse3", "fp16_dense_flop_per_s") / cat.value("wse3", "cores_enabled") * cat.value(wafer, "cores_enabled")
 
 
-def far_read_split(bytes_per_step: float, neighbour_share: float, pes: float, link_bytes_per_s: float) -> tuple[float, float]:
+def _far_read_split(bytes_per_step: float, neighbour_share: float, pes: float, link_bytes_per_s: float) -> tuple[float, float]:
     """Bytes a task reads from its own PEs' SRAM, and the seconds the rest take to cross its region of the mesh.
 
     A task occupying ``pes`` PEs (a square region of side :math:`\\sqrt{n}`) reads a share ``s`` of its bytes from
@@ -144,7 +144,7 @@ def far_read_split(bytes_per_step: float, neighbour_share: float, pes: float, li
     --------
     100 MB of reads with no locality over 20,000 PEs with 4.4 GB/s links: about 40 µs.
 
-    >>> round(far_read_split(1e8, 0.0, 20000, 4.4e9)[1] * 1e6, 1)
+    >>> round(_far_read_split(1e8, 0.0, 20000, 4.4e9)[1] * 1e6, 1)
     40.2
     """
     B = _num("bytes_per_step", bytes_per_step, 0)
@@ -162,7 +162,7 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     spreads over the whole wafer (:math:`u = 1`); a task with no communication (pattern ``none``) uses only
     the PEs its working set occupies, :math:`u = \\min(1, S / (w S_{SRAM}))`, since a wafer's bandwidth comes
     from data spread over its PEs, and only its neighbour share of bytes streams at their SRAM rate: the rest
-    crosses the occupied region (:func:`far_read_split`, reported as ``mesh_s``). Communication moves the bytes the GPU cluster
+    crosses the occupied region (:func:`_far_read_split`, reported as ``mesh_s``). Communication moves the bytes the GPU cluster
     exchanges, :math:`V = n \\cdot N_{GPU}`: neighbour bytes over all PE links at once, far bytes across
     the bisection; each global round costs a trip to the mesh centre and back (2(W/2 + H/2) hops), each
     neighbour round one hop. All-reduce profiles reduce over the mesh, each row its 1/H slice
@@ -184,7 +184,7 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     if p.pattern == "none":
         # a task with no communication reads its working set from the PEs it occupies: the neighbour share s of
         # its bytes at those PEs' SRAM rate, the rest from anywhere in the region, across the region's bisection
-        near, far = far_read_split(p.bytes_per_step, p.neighbour_share, u * W * H, b)
+        near, far = _far_read_split(p.bytes_per_step, p.neighbour_share, u * W * H, b)
         return WaferStep(w, max(p.flop_per_step / (w * u * peak), near / (w * u * sram_bw)), far / w, 0.0)
     local = max(p.flop_per_step / (w * u * peak), p.bytes_per_step / (w * u * sram_bw))
     if p.comm_rounds_per_step == 0:
