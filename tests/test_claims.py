@@ -1,13 +1,17 @@
 """The claims ledger: the list, the mechanism, and proof that verdicts are computed, not typed."""
 from __future__ import annotations
 
+import html
 import inspect
+import re
 
 import pytest
+from hypothesis import given, strategies as st
 
 from waferscale.data import catalog as C
 from waferscale import claims
 from waferscale.claims import CHAPTERS, CLAIMS, Status, Verdict
+from waferscale.claims.registry import C07_EVENTS
 
 
 def test_at_least_fifteen_claims_with_unique_ids():
@@ -40,9 +44,67 @@ def test_every_verdict_function_returns_a_verdict(cat):
     for c in CLAIMS:
         v = claims.evaluate(c.id, cat)
         assert isinstance(v, Verdict) and isinstance(v.status, Status)
-        if v.status is not Status.PENDING:
-            assert v.figure is not None and v.basis in {"model", "catalog data"}
-            assert v.sources, f"{c.id}: a computed verdict names its sources"
+        assert v.status is not Status.PENDING, f"{c.id}: every claim of the ledger is computed"
+        assert v.figure is not None and v.basis in {"model", "catalog data", "historical record"}
+        assert v.sources, f"{c.id}: a computed verdict names its sources"
+        assert (v.status is Status.EVIDENCE) == (v.basis == "historical record"), c.id
+
+
+def test_every_verdict_has_label_unit_scenario_and_a_sentence(cat):
+    """The ledger row says what the figure is, in what unit, under which scenario; prose gets a full sentence."""
+    for c in CLAIMS:
+        v = claims.evaluate(c.id, cat)
+        assert v.label and v.scenario and v.figure_text, c.id
+        assert v.sentence.endswith(".") and (v.sentence[0].isupper() or v.sentence[0] in "0123456789'"), c.id
+        # no dangling condition ("holds only if, as a limit ...") and no e-notation in prose
+        assert "only if," not in v.sentence and "only if." not in v.sentence, c.id
+        assert not re.search(r"\de[+-]?\d", v.sentence + v.detail + v.figure_text), c.id
+
+
+def test_c07_is_historical_evidence_listing_its_events(cat):
+    v = claims.evaluate("C07", cat)
+    assert v.status is Status.EVIDENCE and v.figure == len(C07_EVENTS)
+    for e in C07_EVENTS:
+        title = cat.events.set_index("id").loc[e, "title"]
+        assert title in v.detail
+
+
+def test_c07_negative_control_without_events(cat):
+    """Without its events the verdict cannot stand: it says the catalog lacks them."""
+    import dataclasses
+
+    bare = dataclasses.replace(cat, events=cat.events[~cat.events["id"].isin(C07_EVENTS)])
+    from waferscale.claims.registry import _c07_software_record
+
+    assert _c07_software_record(bare).status is Status.PENDING
+
+
+@pytest.mark.parametrize("value,unit,text", [
+    (17.244, "x", "17.2x"), (1.0e17, "x", "1 × 10¹⁷x"), (0.8777, "", "87.8 %"), (9.4e-22, "", "9.4 × 10⁻²²"),
+    (4.0, " of 5 reasons", "4 of 5 reasons"), (78.947, "%", "78.9 %"), (None, "x", ""), (2333.0, "x", "2,333x"),
+])
+def test_format_quantity_known_values(value, unit, text):
+    from waferscale.claims.base import format_quantity
+
+    assert format_quantity(value, unit) == text
+
+
+@given(st.floats(min_value=-1e30, max_value=1e30, allow_nan=False), st.sampled_from(["x", "", "%", " wafers"]))
+def test_format_quantity_never_prints_e_notation(value, unit):
+    from waferscale.claims.base import format_quantity
+
+    assert not re.search(r"\de[+-]?\d", format_quantity(value, unit))
+
+
+def test_ledger_html_shows_figure_label_and_scenario_in_every_row(cat):
+    df = claims.ledger(cat)
+    page = claims.ledger_html(df)
+    for r in df.itertuples():
+        row = page.split(f'<tr data-claim="{r.id}"', 1)[1].split("</tr>", 1)[0]
+        assert f'data-figure="{float(r.figure):.6g}"' in row, r.id
+        for part in (r.figure_text, r.label, r.scenario):
+            assert html.escape(part, quote=True) in row, r.id
+    assert "1e+" not in page and "e-0" not in page
 
 
 def test_ledger_table(cat):

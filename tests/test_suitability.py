@@ -116,3 +116,81 @@ def test_verdicts_computed_from_model(cid):
     assert v.status is not claims.Status.PENDING
     if v.status is claims.Status.HOLDS_IF:
         assert "holds only if" in v.detail
+
+
+# -- speed-ups bounded by the resources a step can use (issue 16) --------------------------------------------
+def test_far_reads_known_value_and_limits():
+    near, far = stp._far_read_split(1e8, 0.0, 20000, 4.4e9)
+    assert near == 0.0 and far == pytest.approx(1e8 / (4 * math.sqrt(20000) * 4.4e9))
+    assert stp._far_read_split(1e8, 1.0, 20000, 4.4e9) == (1e8, 0.0)      # all bytes local: nothing crosses
+    with pytest.raises(ValueError, match="neighbour_share"):
+        stp._far_read_split(1e8, 1.5, 20000, 4.4e9)
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(1, 1e6))
+def test_far_read_time_falls_as_locality_rises(s1, s2, pes):
+    lo, hi = sorted((s1, s2))
+    assert stp._far_read_split(1e9, hi, pes, 4.4e9)[1] <= stp._far_read_split(1e9, lo, pes, 4.4e9)[1]
+
+
+def _bound(p, u):
+    """The most a wafer region of share u can beat the GPU side by, for a step without communication:
+    its compute, its SRAM for the local bytes and its bisection for the rest, each against the GPU's."""
+    from waferscale.models import interconnect as ic
+
+    m = ic.mesh(CAT)
+    W, H, b = m.width_pe, m.height_pe, m.link_bytes_per_s_per_dir
+    gpu = stp.gpu_step(CAT, p).step_s
+    near, far = stp._far_read_split(p.bytes_per_step, p.neighbour_share, u * W * H, b)
+    return gpu / max(p.flop_per_step / (u * stp.peak_flop_per_s(CAT, "wse3")[0]),
+                     near / (u * CAT.value("wse3", "sram_bytes_per_s")), far)
+
+
+def test_general_cpu_work_gets_no_wafer_speed_up(feats):
+    """Pointer-chasing work has no locality: its reads cross the occupied region's bisection, so the wafer is
+    no faster than HBM (it was 142x when every byte streamed at the region's aggregate SRAM rate)."""
+    sp = feats.set_index("id")["speedup"]
+    assert sp["suit_cpu_general"] < 1.5
+    p = su.profile(CAT, "suit_cpu_general")
+    u = p.working_set_bytes / CAT.value("wse3", "sram_bytes")
+    assert sp["suit_cpu_general"] <= _bound(p, u) * (1 + 1e-9)
+
+
+def test_negative_control_local_reads_would_restore_the_aggregate_sram_speed_up():
+    """The same profile with every byte local streams at the region's SRAM rate: the speed-up jumps two orders of
+    magnitude, so the test above would catch a model that forgot the far reads."""
+    import dataclasses
+
+    p = su.profile(CAT, "suit_cpu_general")
+    local = dataclasses.replace(p, neighbour_share=1.0)
+    fast = stp.gpu_step(CAT, local).step_s / stp.wafer_step(CAT, local).step_s
+    assert fast > 100 * (stp.gpu_step(CAT, p).step_s / stp.wafer_step(CAT, p).step_s)
+
+
+def test_fp32_work_is_rated_at_an_fp32_rate_where_the_catalog_has_one():
+    """Where a chip has no fp32 row its 16-bit peak rates fp32 work and the table says so; given fp32 rows, the
+    fp32 profiles use them (a catalog stand-in adds them) and their speed-up moves by the ratio of the peaks."""
+    f = stp.features(CAT, params=PRM).set_index("id")
+    assert f.loc["suit_md", "precision"] == "fp32" and "no fp32 rate" in f.loc["suit_md", "peak"]
+    assert f.loc["suit_dense_training", "peak"] == "16-bit"
+
+    class WithFp32:
+        rates = {"h100_sxm": 67e12, "wse3": CAT.value("wse3", "fp16_dense_flop_per_s") / 4}
+
+        def __getattr__(self, name):
+            return getattr(CAT, name)
+
+        def has(self, e, field):
+            return (field == stp.FP32_FIELD and e in self.rates) or CAT.has(e, field)
+
+        def value(self, e, field):
+            return self.rates[e] if field == stp.FP32_FIELD and e in self.rates else CAT.value(e, field)
+
+    cat32 = WithFp32()
+    assert stp.peak_flop_per_s(cat32, "h100_sxm", "fp32") == (67e12, "fp32")
+    assert stp.peak_flop_per_s(cat32, "h100_sxm", "16-bit")[1] == "16-bit"
+    p = su.profile(CAT, "suit_md")
+    w16, w32 = stp.wafer_step(CAT, p), stp.wafer_step(cat32, p)
+    assert w32.local_s >= w16.local_s   # a slower fp32 rate can only lengthen the wafer's step
+    with pytest.raises(ValueError, match="prec"):
+        stp.peak_flop_per_s(CAT, "h100_sxm", "fp64")

@@ -227,12 +227,16 @@ SCALING_FACTS = [("nvlink4", "bytes_per_s_per_dir"), ("nvlink4", "latency_s"), (
 
 
 def scaling_data(cat: Catalog, max_chips: int = 16384, builds=None) -> pd.DataFrame:
-    """Chart 4's table: :func:`~waferscale.models.scaling.scaling_table` with plotting units.
+    """Chart 4's table: :func:`~waferscale.models.scaling.scaling_table` with plotting units, systems of two or
+    more chips only (all-reduce bus bandwidth on every row; the one-wafer bisection is not an all-reduce).
 
     ``builds`` defaults to :data:`~waferscale.models.scaling.BUILDS` (four hand-picked builds); pass
     ``scaling.catalog_builds(cat)`` (plus ``scaling.gb200_cpo()``) to scale every GPU system in the catalog.
     """
     df = sc.scaling_table(cat, builds, max_chips=max_chips)
+    # a one-wafer system runs no all-reduce between chips: its row is the mesh's bisection, a topology property,
+    # and would sit on an axis of algorithmic all-reduce bandwidth (claim C12 compares bisections separately)
+    df = df[df["tier"] != "mesh"].reset_index(drop=True)
     df["gb_s_per_pflop"] = df["bytes_per_flop"] * 1e15 / 1e9
     for c in ("path_j_per_bit", "path_low_j_per_bit", "path_high_j_per_bit"):
         df[c.replace("j_per_bit", "pj")] = df[c] * 1e12

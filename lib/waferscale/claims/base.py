@@ -4,29 +4,106 @@ chapters, and the helpers verdict functions share. Every chapter module imports 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Callable
 
 from ..data.catalog import Catalog
 
-__all__ = ["Status", "Verdict", "Claim", "CHAPTERS", "CLAIMED"]
+__all__ = ["Status", "Verdict", "Claim", "CHAPTERS", "CLAIMED", "PHRASE", "format_quantity", "pretty_exponents"]
 
 
 class Status(str, enum.Enum):
-    """The four verdicts a claim can get."""
+    """The verdicts a claim can get: three for claims a model or catalog arithmetic decides, one for claims the
+    historical record decides (no physical quantity tests them), and one for a claim the catalog cannot yet
+    compute (a missing row)."""
 
     HOLDS = "holds"
     HOLDS_IF = "holds only if"
     FAILS = "does not hold"
+    EVIDENCE = "historical evidence"
     PENDING = "not yet modelled"
+
+
+#: Each status as a complete predicate for prose ("C12 holds", "C04 holds only under a condition").
+PHRASE: dict[Status, str] = {
+    Status.HOLDS: "holds",
+    Status.HOLDS_IF: "holds only under a condition",
+    Status.FAILS: "does not hold",
+    Status.EVIDENCE: "is judged on the historical record",
+    Status.PENDING: "cannot be computed from the catalog",
+}
+
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _power_of_ten(x: float, digits: int = 2) -> str:
+    """``x`` as ``m × 10ⁿ`` (``digits`` significant digits in m), e.g. 1.2 × 10¹⁷."""
+    mant, exp = f"{x:.{digits - 1}e}".split("e")
+    mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
+    return f"{mant} × 10{str(int(exp)).translate(_SUP)}"
+
+
+def format_quantity(value: float | None, unit: str) -> str:
+    """A verdict's figure as a reader sees it, with its unit.
+
+    ``unit`` ``"x"`` is a ratio, ``"%"`` a percentage, ``""`` a fraction in [0, 1] (shown as a percentage);
+    any other unit is appended (``" wafers"``, ``" cycles"``). Three significant digits; ratios outside
+    [0.001, 10⁴] and fractions below 0.001 in powers of ten (never ``1e+17``).
+
+    Examples
+    --------
+    >>> format_quantity(17.244, "x"), format_quantity(1.02e17, "x"), format_quantity(0.8777, "")
+    ('17.2x', '1 × 10¹⁷x', '87.8 %')
+    >>> format_quantity(4.0, " of 5 reasons"), format_quantity(78.947, "%"), format_quantity(None, "x")
+    ('4 of 5 reasons', '78.9 %', '')
+    >>> format_quantity(9.4e-22, "")
+    '9.4 × 10⁻²²'
+    """
+    if value is None or value != value:
+        return ""
+    v = float(value)
+    if unit == "" and 0 < abs(v) < 1e-3:
+        return _power_of_ten(v)
+    if unit == "":
+        v, unit = 100.0 * v, "%"
+    if unit == "%":
+        unit = " %"
+    if v != 0 and not 1e-3 <= abs(v) < 1e4:
+        return f"{_power_of_ten(v)}{unit}"
+    text = f"{v:,.0f}" if v == int(v) or abs(v) >= 100 else f"{v:.3g}"
+    return f"{text}{unit}"
+
+
+_ENOTATION = re.compile(r"(?<![\w.])(\d(?:\.\d+)?)e([+-]?\d+)(?=x\b|\b)")
+
+
+def pretty_exponents(text: str) -> str:
+    """Rewrite Python's e-notation in prose (``1e+17x``, ``3e-18``) as powers of ten (``1 × 10¹⁷x``).
+
+    >>> pretty_exponents("Poisson: 1e+17x, none: 3e-18")
+    'Poisson: 1 × 10¹⁷x, none: 3 × 10⁻¹⁸'
+    """
+    def sub(m: re.Match) -> str:
+        mant, exp = m.group(1), int(m.group(2))
+        return f"{mant} × 10{str(exp).translate(_SUP)}"
+
+    return _ENOTATION.sub(sub, text)
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A computed verdict: status, the figure behind it (with unit), and a one-line reason.
+    """A computed verdict: status, the figure behind it, and a one-line reason.
 
     ``basis`` says where the figure comes from: ``model`` (a chapter's model), ``catalog data``
-    (arithmetic on sourced catalog rows, no model yet) or ``none`` (not yet modelled).
+    (arithmetic on sourced catalog rows), ``historical record`` (dated events of the catalog) or ``none``
+    (the catalog lacks a row the verdict needs).
+
+    What a page shows, the same everywhere: ``figure`` in ``unit`` (see :func:`format_quantity`), what the
+    figure is (``label``, e.g. "ratio CS-3 / best H100"), the conditions it is computed under (``scenario``:
+    precision, users, chips, what is compared) and ``sentence``, one grammatical sentence for prose.
+    :func:`waferscale.claims.registry.evaluate` fills ``label``, ``scenario`` and ``sentence`` from the
+    claim's ledger row when a verdict function leaves them empty.
     """
 
     status: Status
@@ -35,6 +112,14 @@ class Verdict:
     detail: str
     basis: str = "catalog data"
     sources: tuple[str, ...] = ()
+    label: str = ""
+    scenario: str = ""
+    sentence: str = ""
+
+    @property
+    def figure_text(self) -> str:
+        """The figure with its unit, as printed (:func:`format_quantity`)."""
+        return format_quantity(self.figure, self.unit)
 
 
 @dataclass(frozen=True)
@@ -50,6 +135,10 @@ class Claim:
     verdict: Callable[[Catalog], Verdict]
     claimed: float | None = None
     claimed_unit: str = ""
+    #: what the verdict's figure is, e.g. "ratio CS-3 / best H100" (the ledger's label column)
+    label: str = ""
+    #: the one scenario the figure is computed under: precision, users, chips, what is compared
+    scenario: str = ""
 
 
 #: Chapter docnames (files in chapters/) and titles, in book order.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..data.catalog import Catalog
 from ..models.redundancy import segment_cores
-from .base import Status, Verdict, _missing, _srcs
+from .base import Status, Verdict, _missing, _srcs, format_quantity
 from .yield_history import ERA_REFERENCE_DIE_MM2
 
 __all__: list[str] = []
@@ -33,6 +33,8 @@ def _c21_power_density(cat: Catalog) -> Verdict:
         f"H100 (TDP incl. HBM) and a conventional limit of {limit:.0f} W/cm²: density is not the wall; total power "
         f"per part ({cat.value('cs3', 'system_power_w') / 1e3:.0f} kW) and its delivery are",
         basis="model", sources=_srcs(cat, needs),
+        sentence=(f"Power density is not the wall: even charged with all of a CS-3's power, the wafer's heat flux is "
+                  f"{format_quantity(ratio, 'x')} an H100's; total power per part and its delivery are the limit."),
     )
 
 
@@ -54,6 +56,9 @@ def _c22_signal_delay(cat: Catalog) -> Verdict:
         f"cycle is impossible, so this holds as a limit on global synchrony; the mesh sidesteps it by pipelining "
         f"({c.mesh_hops:.0f} hops, {c.mesh_s * 1e6:.2f} µs corner to corner), and fault tolerance is not what fixes it",
         basis="model", sources=_srcs(cat, needs),
+        sentence=(f"Signal delay is a physical limit on global synchrony, not on the wafer as built: light in SiO₂ "
+                  f"needs {format_quantity(tof, ' cycles')} to cross it, so one global clock cycle is impossible, and "
+                  "the mesh designs around that by pipelining."),
     )
 
 
@@ -80,6 +85,9 @@ def _c23_small_dies(cat: Catalog) -> Verdict:
         f"per good mm² as {ERA_REFERENCE_DIE_MM2:.0f} mm² dies (${big:.2f} vs ${small:.2f}); holds against dies that "
         f"must be perfect, but the redundant wafer's silicon costs ${wafer:.2f} per good mm², "
         f"{wafer / small:.1f}x the small dies: spares, not small size, are what make big silicon affordable",
+        sentence=(f"Small dies are cheaper per good mm² only against dies that must be perfect: a perfect reticle-size "
+                  f"die costs {format_quantity(big / small, 'x')} as much per good mm² as {ERA_REFERENCE_DIE_MM2:.0f} mm² "
+                  f"dies, but the redundant wafer only {format_quantity(wafer / small, 'x')}, so spares, not small size, decide the cost."),
         basis="model", sources=(prow["source"], drow["source"], *_srcs(cat, needs)),
     )
 
@@ -102,6 +110,8 @@ def _c24_foundry_path(cat: Catalog) -> Verdict:
         f"{frac:.0%} of a WSE's area: holds only if 'modular' means chiplets, since the foundry path leads to wafer-size "
         "modules (a counterpoint to the claim)",
         basis="model", sources=tuple(dict.fromkeys(road["source"])),
+        sentence=(f"The foundry favours modular packaging only if 'modular' means chiplets: TSMC's modules grow "
+                  f"{format_quantity(growth, 'x')} in integrated silicon across its roadmap, towards wafer size."),
     )
 
 
@@ -123,6 +133,9 @@ def _c25_inference_share(cat: Catalog) -> Verdict:
         f"graded uncertain); 'much higher' (over 1.5x) first appears in {when}; the furthest forecast "
         f"({int(forecast['year'])}) says at least {float(forecast['inference_share']):.0%}",
         basis="model", sources=tuple(dict.fromkeys(s["source"])),
+        sentence=(f"Inference's dominance rests on forecasts: the last estimate not graded uncertain puts inference at "
+                  f"{format_quantity(float(latest['ratio']), 'x')} training's compute in {int(latest['year'])}, and "
+                  f"'much higher' first appears in {when}."),
     )
 
 
@@ -147,5 +160,8 @@ def _c26_mainstream(cat: Catalog) -> Verdict:
         "systems matched GPU racks on cost per token at high concurrency, if the foundry's system-on-wafer made "
         "wafer-size modules a standard product, or if revenue stopped depending on a few buyers",
         basis="model", sources=tuple(dict.fromkeys(s for v in parts.values() for s in v.sources)) + tuple(conc["source"]),
+        sentence=(f"'Unlikely to become mainstream' holds only under a condition: {standing} of the {len(parts)} "
+                  f"quantified reasons stand at least conditionally ({', '.join(fails) or 'none'} fails), and the case "
+                  "rests on cost per token at high concurrency, customer concentration and the foundry path, not on physics."),
     )
 

@@ -12,14 +12,19 @@ import pandas as pd
 from ..data.catalog import Catalog
 from ..fit import perffit as ff
 from ..models.steptime import features
-from .base import Status, Verdict
+from .base import Status, Verdict, format_quantity
 
 __all__ = ["verdict_c09", "verdict_c17", "verdict_c18", "verdict_c19", "verdict_c20"]
 
 
-def _v(status_name: str, figure: float, unit: str, detail: str, df: pd.DataFrame):
+def _v(status_name: str, figure: float, unit: str, detail: str, df: pd.DataFrame, sentence: str = ""):
     srcs = tuple(dict.fromkeys(k for s in df["source"] for k in str(s).split(";")))
-    return Verdict(getattr(Status, status_name), float(figure), unit, detail, basis="model", sources=srcs)
+    return Verdict(getattr(Status, status_name), float(figure), unit, detail, basis="model", sources=srcs,
+                   sentence=sentence)
+
+
+def _names(rows) -> str:
+    return ", ".join(r.name for r in rows.itertuples())
 
 
 _Q = {"q1": "communication is a bottleneck", "q2": "it fits on few wafers", "q3": "its traffic is regular"}
@@ -30,9 +35,12 @@ def _group_verdict(cat: Catalog, article_class: str, claim_text: str):
     grp = df[df["article"] == article_class]
     agree = grp[grp["derived"] == article_class]
     share = len(agree) / len(grp)
+    verb = "derives" if len(agree) == 1 else "derive"
+    said = f"{len(agree)} of the {len(grp)} workloads the article calls {article_class} suitable {verb} so from the three features"
     if share == 1.0:
         return _v("HOLDS", share, "", f"all {len(grp)} workloads the article calls {article_class} suitable "
-                  f"derive as {article_class} from the three features", grp)
+                  f"derive as {article_class} from the three features", grp, sentence=(f"All {len(grp)} workloads the article calls {article_class} suitable derive so from the "
+                                 "three features, as the claim says."))
     conds = []
     for r in grp[grp["derived"] != article_class].itertuples():
         failing = [_Q[q] for q in ("q1", "q2", "q3") if not getattr(r, q)]
@@ -41,7 +49,11 @@ def _group_verdict(cat: Catalog, article_class: str, claim_text: str):
         conds.append(f"{r.name} derives '{r.derived}' ({why}; speed-up {r.speedup:.2g}x)")
     status = "HOLDS_IF" if share >= 0.5 else "FAILS"
     lead = "holds only if " if status == "HOLDS_IF" else ""
-    return _v(status, share, "", f"{lead}{claim_text}: {len(agree)} of {len(grp)} agree; " + "; ".join(conds), grp)
+    off = _names(grp[grp["derived"] != article_class])
+    tail = (f"the claim holds only for those, not for {off}" if status == "HOLDS_IF"
+            else f"the claim does not hold for {off}")
+    return _v(status, share, "", f"{lead}{claim_text}: {len(agree)} of {len(grp)} agree; " + "; ".join(conds), grp,
+              sentence=f"{said[0].upper()}{said[1:]} ({format_quantity(share, '')}): {tail}.")
 
 
 def verdict_c09(cat: Catalog):
@@ -56,7 +68,10 @@ def verdict_c09(cat: Catalog):
                      for r in ai[~(ai["q1"] & ai["q3"])].itertuples())
     detail = (f"{len(both)} of {len(ai)} AI workloads are both communication-bound on GPUs and regular on a mesh "
               f"(median communication share {median_c:.0%})" + (f"; holds only if the workload is not: {not_}" if not_ else ""))
-    return _v(status, share, "", detail, ai)
+    sentence = (f"{len(both)} of {len(ai)} AI workloads ({format_quantity(share, '')}) are both communication-bound on "
+                f"GPUs and regular on a mesh" + (f"; the claim does not cover {_names(ai[~(ai['q1'] & ai['q3'])])}."
+                                                if not_ else ", as the claim says."))
+    return _v(status, share, "", detail, ai, sentence=sentence)
 
 
 def verdict_c17(cat: Catalog):
@@ -70,7 +85,12 @@ def verdict_c17(cat: Catalog):
     detail = (f"measured, the three questions reproduce the article's class for {int(named['agree'].sum())} of {len(named)} "
               f"workloads (rank correlation of questions passed with predicted speed-up {rho:.2f})"
               + ("" if not off else f"; holds only if the thresholds and deployments are as assumed; differs for {off}"))
-    return _v(status, share, "", detail, df)
+    end = {"HOLDS": "so they decide suitability as the article says",
+           "HOLDS_IF": "so they decide suitability only under the thresholds and deployments assumed",
+           "FAILS": "too few for them to decide suitability on their own"}[status]
+    sentence = (f"Measured, the three questions reproduce the article's class for {int(named['agree'].sum())} of "
+                f"{len(named)} workloads it names ({format_quantity(share, '')}), {end}.")
+    return _v(status, share, "", detail, df, sentence=sentence)
 
 
 def verdict_c18(cat: Catalog):

@@ -20,14 +20,14 @@ from . import collectives as co
 from . import interconnect as ic
 from ..data.catalog import Catalog
 from ..core.checks import check_int
-from .suitability import (ARTICLE, DECODE_ROWS, VALIDATION, Profile, Thresholds, _num, classify, comm_share,
+from .suitability import (ARTICLE, DECODE_ROWS, VALIDATION, Profile, precision, Thresholds, _num, classify, comm_share,
                           mapping_efficiency, mean_hops, off_wafer_share, profile, profile_ids, questions_passed,
                           wafers_needed)
 
 if TYPE_CHECKING:
     from .performance import Params
 
-__all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "speedup", "features", "sensitivity", "validation_table"]
+__all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
 
 
 # -- step times -----------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvli
         raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
     domain = check_int("domain", domain, 1, 2**20)
     N = int(p.gpus)
-    local = max(p.flop_per_step / (N * cat.value(gpu, "bf16_dense_flop_per_s")),
+    local = max(p.flop_per_step / (N * peak_flop_per_s(cat, gpu, precision(p.id))[0]),
                 p.bytes_per_step / (N * cat.value(gpu, "hbm_bytes_per_s")))
     if N == 1 or p.pattern == "none" or p.comm_rounds_per_step == 0:
         return GpuStep(local, 0.0)
@@ -106,11 +106,52 @@ def _mesh_dims(cat: Catalog, wafer: str) -> tuple[int, int]:
     return side, side
 
 
+#: Catalog field of a chip's dense fp32 rate (FLOP/s); where a chip lacks it, fp32 work is rated at the 16-bit
+#: dense peak, an upper bound on its speed, and :func:`features` says so in its ``peak`` column.
+FP32_FIELD = "fp32_dense_flop_per_s"
+
+
+def peak_flop_per_s(cat: Catalog, chip: str, prec: str = "16-bit") -> tuple[float, str]:
+    """Dense peak of ``chip`` for work in precision ``prec`` (``"16-bit"`` or ``"fp32"``), and the precision the
+    rate is for: ``"fp32"`` where the catalog gives the chip's fp32 rate, else ``"16-bit"`` (for fp32 work an
+    upper bound). Wafers without a 16-bit rate of their own scale the WSE-3's per PE.
+    """
+    if prec not in ("16-bit", "fp32"):
+        raise ValueError(f"prec={prec!r} is not allowed; allowed: 16-bit, fp32")
+    if prec == "fp32" and cat.has(chip, FP32_FIELD):
+        return cat.value(chip, FP32_FIELD), "fp32"
+    if cat.has(chip, "bf16_dense_flop_per_s"):
+        return cat.value(chip, "bf16_dense_flop_per_s"), "16-bit"
+    return _wafer_peak(cat, chip), "16-bit"
+
+
 def _wafer_peak(cat: Catalog, wafer: str) -> float:
     if cat.has(wafer, "fp16_dense_flop_per_s"):
         return cat.value(wafer, "fp16_dense_flop_per_s")
     # per-PE rate of a WSE-3 PE times the chip's PEs: an upper bound for older chips and for fp32
     return cat.value("wse3", "fp16_dense_flop_per_s") / cat.value("wse3", "cores_enabled") * cat.value(wafer, "cores_enabled")
+
+
+def _far_read_split(bytes_per_step: float, neighbour_share: float, pes: float, link_bytes_per_s: float) -> tuple[float, float]:
+    """Bytes a task reads from its own PEs' SRAM, and the seconds the rest take to cross its region of the mesh.
+
+    A task occupying ``pes`` PEs (a square region of side :math:`\\sqrt{n}`) reads a share ``s`` of its bytes from
+    the PE that holds them; the rest comes from anywhere in the region, so half of it crosses the region's middle
+    cut, :math:`\\sqrt{n}` links in each direction: :math:`t_{far} = (1-s)B / (4\\sqrt{n}\\,b)`. This bounds
+    the speed-up of work without locality (pointer chasing) by the region's bisection, not its aggregate SRAM rate.
+
+    Examples
+    --------
+    100 MB of reads with no locality over 20,000 PEs with 4.4 GB/s links: about 40 µs.
+
+    >>> round(_far_read_split(1e8, 0.0, 20000, 4.4e9)[1] * 1e6, 1)
+    40.2
+    """
+    B = _num("bytes_per_step", bytes_per_step, 0)
+    s = _num("neighbour_share", neighbour_share, 0, 1)
+    n = _num("pes", pes, 1)
+    bw = _num("link_bytes_per_s", link_bytes_per_s, 0, lo_open=True)
+    return s * B, (1 - s) * B / (4 * math.sqrt(n) * bw)
 
 
 def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "cs3", fabric: str = "wse3_fabric",
@@ -120,7 +161,8 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     Local work is a roofline, :math:`t = \\max(F / (w u P), B / (w u \\beta_{SRAM}))`: a parallel code
     spreads over the whole wafer (:math:`u = 1`); a task with no communication (pattern ``none``) uses only
     the PEs its working set occupies, :math:`u = \\min(1, S / (w S_{SRAM}))`, since a wafer's bandwidth comes
-    from data spread over its PEs. Communication moves the bytes the GPU cluster
+    from data spread over its PEs, and only its neighbour share of bytes streams at their SRAM rate: the rest
+    crosses the occupied region (:func:`_far_read_split`, reported as ``mesh_s``). Communication moves the bytes the GPU cluster
     exchanges, :math:`V = n \\cdot N_{GPU}`: neighbour bytes over all PE links at once, far bytes across
     the bisection; each global round costs a trip to the mesh centre and back (2(W/2 + H/2) hops), each
     neighbour round one hop. All-reduce profiles reduce over the mesh, each row its 1/H slice
@@ -135,12 +177,18 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     w = wafers_needed(p.working_set_bytes, cat.value(wafer, "sram_bytes")) if wafers is None else check_int("wafers", wafers, 1, 10**6)
     u = 1.0 if p.pattern != "none" else min(1.0, max(p.working_set_bytes / (w * cat.value(wafer, "sram_bytes")),
                                                        1.0 / cat.value(wafer, "cores_enabled")))
-    local = max(p.flop_per_step / (w * u * _wafer_peak(cat, wafer)), p.bytes_per_step / (w * u * cat.value(wafer, "sram_bytes_per_s")))
-    if p.pattern == "none" or p.comm_rounds_per_step == 0:
-        return WaferStep(w, local, 0.0, 0.0)
     W, H = _mesh_dims(cat, wafer)
     fab = ic.tier(cat, fabric)
     b, hop = fab.require("bandwidth"), fab.require("latency")
+    peak, sram_bw = peak_flop_per_s(cat, wafer, precision(p.id))[0], cat.value(wafer, "sram_bytes_per_s")
+    if p.pattern == "none":
+        # a task with no communication reads its working set from the PEs it occupies: the neighbour share s of
+        # its bytes at those PEs' SRAM rate, the rest from anywhere in the region, across the region's bisection
+        near, far = _far_read_split(p.bytes_per_step, p.neighbour_share, u * W * H, b)
+        return WaferStep(w, max(p.flop_per_step / (w * u * peak), near / (w * u * sram_bw)), far / w, 0.0)
+    local = max(p.flop_per_step / (w * u * peak), p.bytes_per_step / (w * u * sram_bw))
+    if p.comm_rounds_per_step == 0:
+        return WaferStep(w, local, 0.0, 0.0)
     link = ic.tier(cat, io_link)
     io_bw = cat.value(system, "io_bytes_per_s") if cat.has(system, "io_bytes_per_s") else link.require("bandwidth")
     a_io = link.require("latency")
@@ -187,7 +235,8 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
 
     Columns: id, name, pattern, comm_share, gpu_step_s, gpu_comm_s, wafers, off_wafer_share,
     off_wafer_bytes_per_step, mean_hops, mapping_efficiency, wafer_step_s, speedup, speedup_basis,
-    q1, q2, q3, passed, derived, article, agree, concurrency, source, grade.
+    q1, q2, q3, passed, derived, article, agree, precision, peak (the dense peaks that rate its arithmetic,
+    :func:`peak_flop_per_s`), concurrency, source, grade.
     """
     t = thresholds or Thresholds()
     W, H = _mesh_dims(cat, wafer)
@@ -209,9 +258,19 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
             "speedup": sp, "speedup_basis": basis, "q1": q[0], "q2": q[1], "q3": q[2], "passed": int(sum(q)),
             "derived": classify(c, wf.wafers, e, t), "article": art or "not named",
             "agree": None if art is None else art == classify(c, wf.wafers, e, t),
+            "precision": precision(pid), "peak": _peak_label(cat, precision(pid), wafer),
             "concurrency": p.concurrency, "source": ";".join(p.sources), "grade": p.grade,
         })
     return pd.DataFrame(rows)
+
+
+def _peak_label(cat: Catalog, prec: str, wafer: str, gpu: str = "h100_sxm") -> str:
+    """Which dense peaks rate a profile's arithmetic: its own precision on both sides, or the 16-bit peaks as an
+    upper bound where the catalog lacks a chip's fp32 rate."""
+    used = {peak_flop_per_s(cat, c, prec)[1] for c in (gpu, wafer)}
+    if prec == "fp32" and used != {"fp32"}:
+        return "16-bit peaks on both sides (the catalog has no fp32 rate)"
+    return prec
 
 
 _SWEEPS = {"comm_share": (0.0, 1.0), "wafers": (1.0, 64.0), "mapping": (0.0, 1.0)}

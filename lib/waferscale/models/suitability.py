@@ -46,7 +46,7 @@ from ..data.catalog import Catalog
 from ..core.checks import BIG, check_int, check_real
 
 __all__ = [
-    "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "Profile", "Thresholds",
+    "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "PRECISION", "precision", "Profile", "Thresholds",
     "profile_ids", "profile", "comm_share", "wafers_needed", "off_wafer_share", "mean_hops", "mapping_efficiency",
     "classify", "questions_passed",
 ]
@@ -76,6 +76,19 @@ VALIDATION: dict[str, str] = {
     "sai_fv_co2_cs2": "suit_fv_co2",
     "md_eam_rate": "suit_md",
 }
+
+#: Arithmetic precision of the profiles whose codes do not run in 16-bit (their rows' notes and sources: the
+#: molecular-dynamics, 25-point stencil, TLR-MVM and CO2 finite-volume codes compute in fp32; the real-time policy
+#: holds 4-byte parameters). Every other profile computes in 16-bit or is integer work.
+PRECISION: dict[str, str] = {
+    "suit_md": "fp32", "suit_stencil25": "fp32", "suit_tlrmvm": "fp32", "suit_fv_co2": "fp32", "suit_realtime": "fp32",
+}
+
+
+def precision(profile_id: str) -> str:
+    """The arithmetic precision of a profile's code: ``"fp32"`` or ``"16-bit"`` (:data:`PRECISION`)."""
+    return PRECISION.get(profile_id, "16-bit")
+
 
 _WAFER_ONLY = ("suit_stencil25", "suit_tlrmvm", "suit_fv_co2")  # validation kernels, not in the classification
 
