@@ -340,7 +340,7 @@ def required_spare_fraction(core_area_mm2: float, defects_per_cm2: float, physic
     n = check_int("physical_cores", physical_cores, 1, 10**9)
     t = check_real("target_yield", target_yield, 0.0, 1.0, lo_open=True)
     top = check_int("max_spares", max_spares, 1, MAX_REQUIRED_SPARES)
-    lengths = np.unique(np.round(np.geomspace(2, 1_000_000, 700 if alpha is None else 160)).astype(int))
+    lengths = np.unique(np.round(np.geomspace(2, 1_000_000, 700)).astype(int))
     if alpha is not None:
         check_real("alpha", alpha, 0.05, 1e4)
         check_int("blocks", blocks, 1, n)

@@ -56,6 +56,7 @@ __all__ = [
     "array_yield",
     "global_spare_yield",
     "clustered_array_yield",
+    "tolerable_density",
 ]
 
 #: Longest repair segment and most spares per segment the analytic models accept.
@@ -336,3 +337,38 @@ def clustered_array_yield(physical_cores: int, core_area_mm2: float, defects_per
             region = np.exp((per_block / float(ll[i])) * np.log(seg))
         out[i] = float(np.clip(np.dot(w, region), 0.0, 1.0)) ** b
     return out
+
+
+def tolerable_density(physical_cores: int, core_area_mm2: float, segment_cores: int, spares_per_segment: int = 1, *,
+                      target_yield: float = 0.9, alpha: float | None = None, blocks: int = 84) -> float:
+    """Largest defect density (per cm²) at which the array still yields ``target_yield``: the margin of a spare budget.
+
+    Bisection in log D on :func:`array_yield` (or :func:`clustered_array_yield` with ``alpha``), which falls
+    monotonically with D. Allowed: ``physical_cores`` an integer in [1, 10⁹], ``core_area_mm2`` in (0, 1e4],
+    ``segment_cores`` an integer in [1, 10⁶], ``spares_per_segment`` an integer in [0, 1000], ``target_yield`` in
+    (0, 1), ``alpha`` in [0.05, 1e4] or None; the answer lies in [1e-8, 1e3] (the ends where it does not).
+
+    >>> d = tolerable_density(970_000, 0.0476, 14, 1)
+    >>> round(float(array_yield(970_000, 0.0476, d, 14, 1)), 6)
+    0.9
+    """
+    n = check_int("physical_cores", physical_cores, 1, MAX_GLOBAL_CORES)
+    a = check_real("core_area_mm2", core_area_mm2, 0.0, 1e4, lo_open=True)
+    t = check_real("target_yield", target_yield, 0.0, 1.0, lo_open=True, hi_open=True)
+
+    def y(d: float) -> float:
+        if alpha is None:
+            return float(array_yield(n, a, d, segment_cores, spares_per_segment))
+        return float(clustered_array_yield(n, a, d, segment_cores, spares_per_segment, alpha=alpha, blocks=blocks))
+
+    lo, hi = 1e-8, 1e3
+    if y(lo) < t:
+        return lo
+    if y(hi) >= t:
+        return hi
+    for _ in range(80):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if y(mid) >= t else (lo, mid)
+        if hi / lo < 1 + 1e-9:
+            break
+    return lo
