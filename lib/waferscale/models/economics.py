@@ -212,8 +212,10 @@ def cost_per_good_mm2_redundant(area_mm2: float, core_area_mm2: float, defects_p
     ``defects_per_cm2``, never ``inf``, where the yield underflows to 0. Running time: the binomial sum has at
     most 1000 terms (milliseconds).
 
-    >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14)), 3)
-    0.402
+    >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14)), 3)   # a lower bound
+    0.401
+    >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14, critical_area_mm2=231.0)), 3)
+    0.508
     """
     price = check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
     diameter = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
