@@ -80,3 +80,33 @@ def test_bad_input_names_parameter_value_and_range(call, name):
     with pytest.raises(ValueError, match=name) as e:
         call()
     assert "allowed" in str(e.value)
+
+
+# -- the redundant wafer's critical area (issue 16) ---------------------------------------------------------------
+def test_redundant_cost_with_critical_area_known_value():
+    base = float(E.cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14))
+    crit = float(E.cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14, critical_area_mm2=231.0))
+    # the yield falls by e^(-D A_crit) and the cores lose the critical area: the cost rises by about e^0.231
+    assert crit > base
+    assert crit / base == pytest.approx(np.exp(0.231), rel=0.02)
+
+
+def test_redundant_cost_range_says_lower_bound_at_zero(cat):
+    r = E.redundant_cost_range(cat, "wse3", 0.1, 16988.0).set_index("end")
+    assert r.loc["value", "bound"] == "lower bound (no critical area)" and r.loc["value", "critical_area_mm2"] == 0
+    assert r.loc["high", "bound"] == "estimate" and r.loc["high", "usd_per_mm2"] > r.loc["value", "usd_per_mm2"]
+
+
+def test_cost_curves_label_the_wafer_as_a_bound(cat):
+    kw = dict(chiplet_area_mm2=100.0, process=E.ChipletProcess(), wafer_area_mm2=46225.0, core_area_mm2=0.0476,
+              segment_cores=14)
+    zero = E.cost_curves(np.geomspace(100, 800, 5), 0.1, 16988.0, **kw)
+    wafer = zero[zero["design"] == "redundant wafer (spare cores)"].iloc[0]
+    assert wafer["bound"] == "lower bound (no critical area)"
+    some = E.cost_curves(np.geomspace(100, 800, 5), 0.1, 16988.0, critical_area_mm2=100.0, **kw)
+    assert (some[some["design"] == "redundant wafer (spare cores)"]["bound"] == "estimate").all()
+
+
+def test_redundant_cost_rejects_a_critical_area_as_big_as_the_part():
+    with pytest.raises(ValueError, match="critical_area_mm2=46225"):
+        E.cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14, critical_area_mm2=46225.0)

@@ -82,3 +82,12 @@ def test_bad_input_names_parameter_value_and_range(call, name):
     with pytest.raises(ValueError, match=name) as e:
         call()
     assert "allowed" in str(e.value)
+
+
+def test_compare_designs_charges_the_wafer_its_critical_area():
+    kw = dict(reticle_mm2=858.0, wafer_area_mm2=46225.0, core_area_mm2=0.0476, segment_cores=14)
+    proc = ChipletProcess(test_escape=1.0)
+    zero = K.compare_designs(858.0, [200.0], 0.1, 16988.0, proc, **kw)
+    crit = K.compare_designs(858.0, [200.0], 0.1, 16988.0, proc, critical_area_mm2=231.0, **kw)
+    w = lambda df: float(df.loc[df["design"] == "redundant wafer (spare cores)", "usd_per_mm2"].iloc[0])  # noqa: E731
+    assert w(crit) > w(zero)

@@ -106,3 +106,52 @@ def test_bad_simulation_inputs(wse):
         R.simulate(wse, 0.1, 0)
     with pytest.raises(ValueError, match=r"alpha=0.0 is out of range; allowed: \(0, 1e\+06\]"):
         R.simulate(wse, 0.1, 10, alpha=0.0)
+
+
+# -- repair schemes and critical area (issue 16) ------------------------------------------------------------------
+def test_global_vs_local_repair_of_coarse_units():
+    """C06's point: 6 mm² units with 7 % spares on a 40 cm² chip at 1/cm² work as global spares, not as local ones."""
+    g = R.repair_yield(672, 6.0, 1.0, 0.07, repair="global")
+    loc = R.repair_yield(672, 6.0, 1.0, 0.07, repair="local")
+    assert g == pytest.approx(0.913, abs=0.005) and loc < 1e-3
+    # fine units do fine locally
+    assert R.repair_yield(84_700, 0.0476, 1.0, 1 / 14, repair="local") > 0.85
+
+
+def test_critical_area_multiplies_the_yield_by_poisson():
+    base = R.repair_yield(144, 3.78, 0.1, 12 / 144, repair="global")
+    with_crit = R.repair_yield(144, 3.78, 0.1, 12 / 144, repair="global", critical_area_mm2=268.62)
+    assert with_crit == pytest.approx(base * math.exp(-0.2686), rel=1e-3)
+
+
+def test_critical_area_comes_from_the_catalog_and_is_never_silent(cat):
+    assert R.critical_area_mm2(cat, "h100_sxm") == pytest.approx(0.33 * 814)
+    assert R.critical_area_mm2(cat, "h100_sxm", "high") == pytest.approx(0.5 * 814)
+    assert R.critical_area_mm2(cat, "wse3") == 0.0
+    with pytest.raises(ValueError, match="critical_area_fraction"):
+        R.critical_area_mm2(cat, "wse2")                # no stated value: an error, not zero
+    with pytest.raises(ValueError, match="end='mid'"):
+        R.critical_area_mm2(cat, "wse3", "mid")
+
+
+def test_from_catalog_fits_cores_and_critical_area_in_the_die(cat):
+    arr = R.from_catalog(cat, "wse3", critical_end="high")
+    die = cat.value("wse3", "die_area_mm2")
+    assert arr.critical_area_mm2 == pytest.approx(0.005 * die)
+    assert arr.core_area_total_mm2 + arr.critical_area_mm2 <= die * (1 + 1e-9)
+
+
+def test_spare_needs_order_the_repair_assumptions():
+    n = R.spare_needs(0.0476, 970_000, 0.1)
+    assert n["mean_count"] < n["global"] < n["local_any"] < n["local_one"] <= n["local_one_clustered"]
+    assert n["global"] < 1e-4 < 0.005 < n["local_one"] < 0.072    # the WSE-3 budget covers even local one-spare repair
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(repair="anywhere"), "repair='anywhere'"),
+    (dict(repair="local", segment_cores_=1), "segment_cores_=1"),
+    (dict(repair="global", critical_area_mm2=-1.0), "critical_area_mm2=-1"),
+])
+def test_bad_repair_inputs(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        R.repair_yield(672, 6.0, 1.0, 0.07, **kwargs)

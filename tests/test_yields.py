@@ -88,6 +88,7 @@ def test_clustering_raises_yield(a, d, a1, a2):
     assert Y.negative_binomial(a, d, lo) >= Y.negative_binomial(a, d, hi) - 1e-12
 
 
+@settings(deadline=None)   # a first call can be slow on a loaded machine (imports); the property is not about time
 @given(st.floats(min_value=1.0, max_value=2000.0), st.floats(min_value=1.0, max_value=2000.0))
 def test_dies_per_wafer_falls_with_die_area(a1, a2):
     assume(a1 != a2)
@@ -125,3 +126,67 @@ def test_bad_input_names_parameter_value_and_range(call, message):
     with pytest.raises(ValueError) as err:
         call()
     assert message in str(err.value)
+
+
+# -- global spares, clustered arrays, tolerable density (issue 16) ------------------------------------------------
+def test_global_spare_yield_known_value_by_hand():
+    # 3 cores, 1 spare, p = 1 - e^-0.1: P(at most 1 bad) = q^3 + 3 p q^2
+    q = math.exp(-0.1)
+    p = 1 - q
+    assert float(Y.global_spare_yield(3, 100.0, 0.1, 1)) == pytest.approx(q**3 + 3 * p * q**2, rel=1e-12)
+
+
+def test_global_spare_yield_limits():
+    assert float(Y.global_spare_yield(144, 5.0, 0.1, 0)) == pytest.approx(float(Y.poisson(720.0, 0.1)), rel=1e-12)
+    assert float(Y.global_spare_yield(144, 5.0, 0.1, 144)) == pytest.approx(1.0)
+    assert float(Y.global_spare_yield(144, 5.0, 0.0, 0)) == 1.0
+    # one segment of every core is the same array as global repair
+    assert float(Y.global_spare_yield(144, 5.0, 0.3, 12)) == pytest.approx(float(Y.array_yield(144, 5.0, 0.3, 144, 12)),
+                                                                             rel=1e-10)
+
+
+def test_global_spare_yield_is_exact_for_a_wafer_of_cores():
+    # 84,700 WSE-3 cores and 6,000 spares at 1 defect/cm²: the sum runs in log space (no underflow, no nan)
+    y = float(Y.global_spare_yield(84_700, 0.0476, 1.0, 6_000))
+    assert y == pytest.approx(1.0) and math.isfinite(y)
+    assert float(Y.global_spare_yield(84_700, 0.0476, 1.0, 10)) < 1e-6
+
+
+def test_clustered_array_yield_tends_to_poisson_and_lies_below_it():
+    free = float(Y.array_yield(970_000, 0.0476, 0.1, 14, 1))
+    assert float(Y.clustered_array_yield(970_000, 0.0476, 0.1, 14, 1, alpha=1e4)) == pytest.approx(free, rel=1e-4)
+    assert float(Y.clustered_array_yield(970_000, 0.0476, 0.1, 14, 1, alpha=2.0)) < free
+    # without spares clustering helps (the monolithic die's argument)
+    assert (float(Y.clustered_array_yield(8400, 0.1, 0.2, 8400, 0, alpha=0.5, blocks=84))
+            > float(Y.array_yield(8400, 0.1, 0.2, 8400, 0)))
+
+
+def test_clustered_formula_matches_the_monte_carlo():
+    from waferscale.models import redundancy as R
+
+    arr = R.WaferArray(physical_cores=84_000, core_area_mm2=0.5, segment_cores=14, spares_per_segment=1, blocks=84)
+    mc = R.simulate(arr, 0.3, 20_000, seed=5, alpha=2.0)
+    y = float(Y.clustered_array_yield(84_000, 0.5, 0.3, 14, 1, alpha=2.0, blocks=84))
+    assert mc.yield_low - 0.005 <= y <= mc.yield_high + 0.005
+
+
+def test_tolerable_density_gives_the_target():
+    d = Y.tolerable_density(970_000, 0.0476, 14, 1, target_yield=0.9)
+    assert float(Y.array_yield(970_000, 0.0476, d, 14, 1)) == pytest.approx(0.9, abs=1e-6)
+    dc = Y.tolerable_density(970_000, 0.0476, 14, 1, target_yield=0.9, alpha=2.0)
+    assert 0 < dc < d                       # clustering eats margin
+    assert Y.tolerable_density(10, 1.0, 10, 10, target_yield=0.5) == 1e3      # all spares: any density (range end)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: Y.global_spare_yield(10, 1.0, 0.1, 11), "spares=11"),
+    (lambda: Y.global_spare_yield(0, 1.0, 0.1, 0), "physical_cores=0"),
+    (lambda: Y.global_spare_yield(10, 0.0, 0.1, 1), "core_area_mm2=0.0"),
+    (lambda: Y.global_spare_yield(10, 1.0, -0.1, 1), "defects_per_cm2=-0.1"),
+    (lambda: Y.clustered_array_yield(100, 1.0, 0.1, 10, 1, alpha=0.0), "alpha=0.0"),
+    (lambda: Y.clustered_array_yield(100, 1.0, 0.1, 10, 1, blocks=101), "blocks=101"),
+    (lambda: Y.tolerable_density(100, 1.0, 10, 1, target_yield=1.0), "target_yield=1.0"),
+])
+def test_bad_input_of_the_repair_yields(call, message):
+    with pytest.raises(ValueError, match=message.replace(".", r"\.")):
+        call()

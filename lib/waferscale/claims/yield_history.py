@@ -11,7 +11,7 @@ from ..data.catalog import Catalog
 from ..models.redundancy import segment_cores, spare_fraction
 from .base import Status, Verdict
 
-__all__: list[str] = []
+__all__ = ["c06_numbers", "c08_numbers"]
 
 
 def _era_density(cat: Catalog, last_year: int = 1995) -> tuple[float, pd.Series]:
@@ -69,49 +69,102 @@ def _c05_yield_1980s(cat: Catalog) -> Verdict:
     )
 
 
-def _c06_fault_tolerance(cat: Catalog) -> Verdict:
-    """The same chip and density with spares: fine-grained (WSE core) vs coarse (GPU SM) units."""
-    from ..models import yields
+def c06_numbers(cat: Catalog) -> dict[str, float]:
+    """The figures behind C06: a Trilogy-size chip at the era's density with the WSE-3's spare fraction.
 
-    d, drow = _era_density(cat)
-    area, arow = _trilogy_area_mm2(cat)
+    Keys: ``area_mm2``, ``density``, ``spare_fraction``, ``segment_cores``; ``fine_local`` (WSE-3-core-sized units,
+    one spare per segment, the wafer's local repair), ``coarse_local`` (GPU-SM-sized units spared the same way),
+    ``coarse_global`` (SM-sized units as global spares, how a GPU repairs) with ``coarse_global_low``/``_high`` over
+    the catalog's SM-area range, ``coarse_global_uncore`` (the same, with the H100's share of die without a spare,
+    ``uncore_fraction``, left unrepairable), ``none`` (no spares), ``fine_core_mm2``, ``coarse_core_mm2``.
+    """
+    from ..models import redundancy, yields
+
+    d, _ = _era_density(cat)
+    area, _ = _trilogy_area_mm2(cat)
     spare = spare_fraction(cat, "wse3")
     length = segment_cores(cat, "wse3")
-    out = {}
-    for label, unit in (("fine", "wse3"), ("coarse", "h100_sxm")):
-        core = cat.value(unit, "core_area_mm2")
-        cores = max(length, int(area // core) // length * length)
-        out[label] = float(yields.array_yield(cores, core, d, length, 1))
-    none = float(yields.poisson(area, d))
-    status = Status.HOLDS if out["fine"] > 0.5 > out["coarse"] else Status.HOLDS_IF
+    fine = cat.value("wse3", "core_area_mm2")
+    sm = cat.fact("h100_sxm", "core_area_mm2")
+
+    uncore = cat.value("h100_sxm", "critical_area_fraction")
+
+    def run(core: float, repair: str, crit: float = 0.0) -> float:
+        return redundancy.repair_yield(int((area - crit) // core), core, d, spare, repair=repair,
+                                       segment_cores_=length if repair == "local" else None, critical_area_mm2=crit)
+
+    return {
+        "area_mm2": area, "density": d, "spare_fraction": spare, "segment_cores": float(length),
+        "fine_core_mm2": fine, "coarse_core_mm2": sm.value,
+        "fine_local": run(fine, "local"), "coarse_local": run(sm.value, "local"),
+        "coarse_global": run(sm.value, "global"),
+        "coarse_global_low": min(run(sm.range[0], "global"), run(sm.range[1], "global")),
+        "coarse_global_high": max(run(sm.range[0], "global"), run(sm.range[1], "global")),
+        "uncore_fraction": uncore, "coarse_global_uncore": run(sm.value, "global", uncore * area),
+        "none": float(yields.poisson(area, d)),
+    }
+
+
+def _pct(y: float) -> str:
+    return "over 99.9%" if y > 0.999 else f"{y:.1%}"
+
+
+def _c06_fault_tolerance(cat: Catalog) -> Verdict:
+    """The same chip and density with spares: fine units spared locally, coarse units locally or globally."""
+    n = c06_numbers(cat)
+    d, drow = _era_density(cat)
+    _, arow = _trilogy_area_mm2(cat)
+    rescued = max(n["fine_local"], n["coarse_global"]) > 0.5
+    status = Status.HOLDS if n["none"] < 1e-6 and rescued and n["coarse_local"] < 0.5 else Status.HOLDS_IF
     return Verdict(
-        status, out["fine"], "",
-        f"with {spare:.0%} spare units the same chip yields {out['fine']:.0%} if units are WSE-core-sized "
-        f"but {out['coarse']:.1%} if they are GPU-SM-sized (none: {none:.0e}): what was missing was fine-grained "
-        "fault tolerance",
+        status, n["fine_local"], "",
+        f"with {n['spare_fraction']:.0%} spare units the same chip yields {n['fine_local']:.0%} if its units are "
+        f"WSE-core-sized and spared locally (1 per {n['segment_cores']:.0f}), {n['coarse_local']:.1%} if "
+        f"{n['coarse_core_mm2']:.2f} mm² SM-sized units are spared the same local way, and {_pct(n['coarse_global'])} "
+        f"if SM-sized units are global spares as on a GPU, but {n['coarse_global_uncore']:.0e} if, as on an H100, "
+        f"{n['uncore_fraction']:.0%} of the chip has no spare (none: {n['none']:.0e}): what was missing was fault "
+        "tolerance that covers the whole chip with a repair scheme that fits its unit size",
         basis="model",
         sources=(drow["source"], arow["source"], cat.fact("wse3", "core_area_mm2").source,
                  cat.fact("h100_sxm", "core_area_mm2").source),
     )
 
 
+def c08_numbers(cat: Catalog) -> dict[str, float]:
+    """The figures behind C08: the WSE-3 at today's density, with its spare budget and as a perfect wafer.
+
+    Keys: ``density``, ``segment_cores``, ``with_spares`` (full logical array, the catalog's critical area),
+    ``with_spares_low`` (at the high end of the critical-area range), ``cores_only`` (no critical area: an upper
+    bound), ``critical_area_mm2``, ``critical_area_high_mm2``, ``perfect`` (no defect anywhere on the die).
+    """
+    from ..models import redundancy, yields
+
+    row = cat.defect_densities.sort_values("year", kind="stable").iloc[-1]
+    d = float(row["value"])
+    wse = redundancy.from_catalog(cat, "wse3", critical_area_mm2=0.0)
+    cores_only = float(yields.array_yield(wse.physical_cores, wse.core_area_mm2, d, wse.segment_cores, 1))
+    crit, crit_hi = (redundancy.critical_area_mm2(cat, "wse3", e) for e in ("value", "high"))
+    return {
+        "density": d, "segment_cores": float(wse.segment_cores), "cores_only": cores_only,
+        "with_spares": cores_only * float(yields.poisson(crit, d)),
+        "with_spares_low": cores_only * float(yields.poisson(crit_hi, d)),
+        "critical_area_mm2": crit, "critical_area_high_mm2": crit_hi,
+        "perfect": float(yields.poisson(cat.value("wse3", "die_area_mm2"), d)),
+    }
+
+
 def _c08_fault_tolerant_systems(cat: Catalog) -> Verdict:
     """WSE-3 at today's density: the whole logical array with its spare budget vs a perfect wafer."""
-    from ..models import yields
-
-    dd = cat.defect_densities
-    row = dd.sort_values("year", kind="stable").iloc[-1]
-    d = float(row["value"])
-    physical = int(cat.value("wse3", "cores_physical"))
-    core = cat.value("wse3", "core_area_mm2")
-    length = segment_cores(cat, "wse3")
-    with_spares = float(yields.array_yield(physical, core, d, length, 1))
-    perfect = float(yields.poisson(physical * core, d))
-    status = Status.HOLDS if with_spares > 0.5 and perfect < 1e-6 else Status.HOLDS_IF
+    n = c08_numbers(cat)
+    row = cat.defect_densities.sort_values("year", kind="stable").iloc[-1]
+    status = Status.HOLDS if n["with_spares_low"] > 0.5 and n["perfect"] < 1e-6 else Status.HOLDS_IF
+    bound = ("an upper bound: no area without a spare" if n["critical_area_mm2"] == 0
+             else f"{n['critical_area_mm2']:.0f} mm² without a spare")
     return Verdict(
-        status, with_spares, "",
-        f"at {d:g} defects/cm² a WSE-3 with 1 spare per {length} cores delivers its full array {with_spares:.1%} "
-        f"of the time; demanding a perfect wafer gives {perfect:.0e}",
-        basis="model", sources=(row["source"], cat.fact("wse3", "cores_physical").source),
+        status, n["with_spares"], "",
+        f"at {n['density']:g} defects/cm² a WSE-3 with 1 spare per {n['segment_cores']:.0f} cores delivers its full "
+        f"array {n['with_spares']:.1%} of the time ({bound}; {n['with_spares_low']:.1%} if "
+        f"{n['critical_area_high_mm2']:.0f} mm² has none); demanding a perfect wafer gives {n['perfect']:.1e}",
+        basis="model", sources=(row["source"], cat.fact("wse3", "cores_physical").source,
+                                cat.fact("wse3", "critical_area_fraction").source),
     )
-

@@ -26,7 +26,7 @@ from typing import Iterable
 import pandas as pd
 
 from .bibtex import _read_sources
-from .loader import _load_entities, _load_topology, _load_long, _load_series
+from .loader import _check_areas, _load_entities, _load_topology, _load_long, _load_series
 from .schema import CatalogError, FIELDS, GRADES, ROLES, TABLES, _TOPOLOGY_COLUMNS, _WORKLOAD_TABLES
 
 
@@ -224,6 +224,7 @@ def _load(root: Path) -> Catalog:
     keys = set(sources_df["key"])
     entities = _load_entities(root)
     systems = _load_long(root, "systems", entities, keys)
+    _check_areas(systems)
     links = _load_long(root, "links", entities, keys)
     workloads = _load_long(root, "workloads", entities, keys)
     examples = _load_long(root, "examples", entities, keys)

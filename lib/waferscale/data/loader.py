@@ -322,3 +322,35 @@ def _parse_conditions(fname: str, line: int, text: str) -> dict[str, str]:
                 raise CatalogError(fname, line, "conditions", f"{k}={v!r}: {exc.problem}") from None
         out[k] = v
     return out
+
+
+#: Relative slack of the area check (a rounded core area may overshoot the die by this much).
+AREA_SLACK = 1e-6
+
+
+def _check_areas(systems: pd.DataFrame, name: str = "systems.csv") -> None:
+    """A chip's repairable cores and its area with no spare must fit its die.
+
+    ``cores_physical × core_area_mm2 + critical_area_fraction × die_area_mm2 ≤ die_area_mm2`` with the catalog
+    values; a chip that lacks one of the three area facts is not checked. The error names the file, the line of
+    the ``core_area_mm2`` row and the field, the product and the die.
+    """
+    if systems.empty:
+        return
+    rows = {(r["system"], r["field"]): r for r in systems.to_dict("records")}
+    for (system, field), core in rows.items():
+        if field != "core_area_mm2":
+            continue
+        cores, die = rows.get((system, "cores_physical")), rows.get((system, "die_area_mm2"))
+        if cores is None or die is None:
+            continue
+        crit = rows.get((system, "critical_area_fraction"))
+        share = 0.0 if crit is None else float(crit["value"])
+        used = float(cores["value"]) * float(core["value"]) + share * float(die["value"])
+        if used > float(die["value"]) * (1.0 + AREA_SLACK):
+            extra = f" + critical_area_fraction {share:g} x die" if share else ""
+            raise CatalogError(
+                name, int(core["line"]), "value",
+                f"system {system!r}, field 'core_area_mm2': cores_physical {float(cores['value']):g} x core_area_mm2 "
+                f"{float(core['value']):g} mm^2{extra} = {used:.6g} mm^2 exceeds die_area_mm2 {float(die['value']):g} "
+                "mm^2 (the cores must fit the die; lower core_area_mm2 or give its derivation)")

@@ -61,6 +61,7 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "cores_physical": _n(1, 1e7, "cores (SMs for GPUs) fabricated"),
         "cores_enabled": _n(1, 1e7, "cores (SMs for GPUs) enabled in the product"),
         "core_area_mm2": _f("mm^2", 1e-4, 1e3, "area of one core (SM for GPUs)"),
+        "critical_area_fraction": _f("count", 0, 1, "share of the die with no spare: a defect there kills the part"),
         "core_power_w": _f("W", 1e-4, 1e3, "peak power of one core"),
         "clock_hz": _f("Hz", 1e6, 1e10, "core clock"),
         "sram_bytes": _f("byte", 1e3, 1e12, "on-chip SRAM (L2 for GPUs)"),

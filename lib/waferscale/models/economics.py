@@ -49,6 +49,7 @@ __all__ = [
     "cost_per_good_mm2_monolithic",
     "cost_per_good_mm2_chiplets",
     "cost_per_good_mm2_redundant",
+    "redundant_cost_range",
     "node_price_usd",
     "node_density",
     "cost_curves",
@@ -195,35 +196,64 @@ def cost_per_good_mm2_chiplets(total_area_mm2: ArrayLike, chiplet_area_mm2: Arra
 
 def cost_per_good_mm2_redundant(area_mm2: float, core_area_mm2: float, defects_per_cm2: ArrayLike,
                                 wafer_price_usd: float, segment_cores: int, spares_per_segment: int = 1,
-                                wafer_diameter_mm: float = WAFER_DIAMETER_MM) -> NDArray[np.float64]:
+                                wafer_diameter_mm: float = WAFER_DIAMETER_MM, *,
+                                critical_area_mm2: float = 0.0) -> NDArray[np.float64]:
     """Cost per good *logical* mm² of a part of fine-grained cores with spares (a wafer-scale engine).
 
-    ``Y = array_yield(...)``; logical area ``A (1 − s/L)``; parts per wafer from :func:`parts_per_wafer`.
+    ``Y = array_yield(...) · exp(−D · A_crit)``; logical area ``A_cores (1 − s/L)``; parts per wafer from
+    :func:`parts_per_wafer`. The cores fill ``area_mm2 − critical_area_mm2``. With ``critical_area_mm2 = 0`` (the
+    default) no defect can kill the part outside a segment, so the cost is a **lower bound** (see
+    :func:`redundant_cost_range`, which evaluates a chip's catalog range and says which end is a bound).
 
     Allowed: ``area_mm2`` in [1e-6, π (d/2)²], ``core_area_mm2`` in (0, area_mm2], ``segment_cores`` an
     integer in [1, 10⁶], ``spares_per_segment`` an integer in [0, min(L − 1, 1000)] (the segment must
     deliver a core), ``defects_per_cm2`` in [0, 1e3], ``wafer_price_usd`` in [0, 1e12],
-    ``wafer_diameter_mm`` in (0, 1e4]. A ValueError naming ``defects_per_cm2``, never ``inf``, where the
-    array yield underflows to 0. Running time: the binomial sum has at most 1000 terms (milliseconds).
+    ``wafer_diameter_mm`` in (0, 1e4], ``critical_area_mm2`` in [0, area_mm2). A ValueError naming
+    ``defects_per_cm2``, never ``inf``, where the yield underflows to 0. Running time: the binomial sum has at
+    most 1000 terms (milliseconds).
 
-    >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.05, 0.1, 16988.0, 14)), 3)
-    0.402
+    >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14)), 3)   # a lower bound
+    0.401
+    >>> round(float(cost_per_good_mm2_redundant(46225.0, 0.0476, 0.1, 16988.0, 14, critical_area_mm2=231.0)), 3)
+    0.508
     """
     price = check_real("wafer_price_usd", wafer_price_usd, 0.0, MAX_PRICE_USD)
     diameter = check_real("wafer_diameter_mm", wafer_diameter_mm, 0.0, MAX_DIAMETER_MM, lo_open=True)
     a = float(_array("area_mm2", area_mm2, lo=1e-6, hi=math.pi * (diameter / 2) ** 2))
+    crit = check_real("critical_area_mm2", critical_area_mm2, 0.0, a, hi_open=True)
     core = float(_array("core_area_mm2", core_area_mm2, lo=0.0, lo_open=True, hi=a, hi_open=False))
     length = check_int("segment_cores", segment_cores, 1, int(yields.MAX_SEGMENT))
     spares = check_int("spares_per_segment", spares_per_segment, 0, min(length - 1, yields.MAX_SPARES))
     d = _array("defects_per_cm2", defects_per_cm2, lo=0.0, hi=MAX_DEFECTS_PER_CM2)
-    cores = max(length, int(a / core) // length * length)
-    y = yields.array_yield(cores, core, d, length, spares)
+    cores = max(length, int((a - crit) / core) // length * length)
+    y = yields.array_yield(cores, core, d, length, spares) * yields.poisson(crit, d)
     logical = cores * core * (1.0 - spares / length)
     ppw = float(parts_per_wafer(a, diameter))
     with np.errstate(divide="ignore", over="ignore"):
         c = price / (ppw * y * logical)
     return _finite(c, "defects_per_cm2", float(np.max(d)) if d.size else d,
                    "densities at which the array yields more than ~1e-300 (the cost is finite)")
+
+
+def redundant_cost_range(cat: Catalog, system: str, defects_per_cm2: float, wafer_price_usd: float) -> pd.DataFrame:
+    """Cost per good logical mm² of a catalog wafer at each end of its critical-area range.
+
+    One row per end (``low``, ``value``, ``high`` of ``critical_area_fraction``): columns end, critical_area_mm2,
+    usd_per_mm2, bound. ``bound`` says ``"lower bound (no critical area)"`` where the critical area is zero: the
+    cost there only holds if nothing on the wafer lacks a spare.
+    """
+    from .redundancy import critical_area_mm2 as crit_of, segment_cores as seg_of
+
+    area = cat.value(system, "die_area_mm2")
+    core = cat.value(system, "core_area_mm2")
+    rows = []
+    for end in ("low", "value", "high"):
+        crit = crit_of(cat, system, end)
+        c = float(cost_per_good_mm2_redundant(area, core, defects_per_cm2, wafer_price_usd, seg_of(cat, system),
+                                              critical_area_mm2=crit))
+        rows.append({"end": end, "critical_area_mm2": crit, "usd_per_mm2": c,
+                     "bound": "lower bound (no critical area)" if crit == 0 else "estimate"})
+    return pd.DataFrame(rows)
 
 
 # -- catalog look-ups ---------------------------------------------------------------------------------
@@ -249,11 +279,14 @@ def node_density(cat: Catalog, node_nm: float) -> tuple[float, pd.Series]:
 
 def cost_curves(areas_mm2: ArrayLike, defects_per_cm2: float, wafer_price_usd: float, *, chiplet_area_mm2: float,
                 process: ChipletProcess, wafer_area_mm2: float, core_area_mm2: float, segment_cores: int,
-                model: str = "poisson", max_monolithic_mm2: float = math.inf) -> pd.DataFrame:
+                model: str = "poisson", max_monolithic_mm2: float = math.inf,
+                critical_area_mm2: float = 0.0) -> pd.DataFrame:
     """Long table of cost per good mm² vs product area for the three designs (column ``design``).
 
     Chiplets are used only where the product is larger than one chiplet; monolithic dies only up to
-    ``max_monolithic_mm2`` (the reticle limit); the redundant wafer is a single point at ``wafer_area_mm2``.
+    ``max_monolithic_mm2`` (the reticle limit); the redundant wafer is a single point at ``wafer_area_mm2``, with
+    ``critical_area_mm2`` of its area having no spare. Column ``bound`` says ``"lower bound (no critical area)"``
+    on the wafer's row when that area is zero, else ``"estimate"``.
     """
     areas = _array("areas_mm2", areas_mm2, lo=1e-6, hi=MAX_AREA_MM2)
     fits = areas[(yields.dies_per_wafer(WAFER_DIAMETER_MM, areas) > 0)
@@ -265,8 +298,11 @@ def cost_curves(areas_mm2: ArrayLike, defects_per_cm2: float, wafer_price_usd: f
     chip = cost_per_good_mm2_chiplets(big, chiplet_area_mm2, defects_per_cm2, wafer_price_usd, process, model=model)
     rows += [{"area_mm2": float(a), "design": f"chiplets of {chiplet_area_mm2:.0f} mm² (KGD + bonding)",
               "usd_per_mm2": float(c)} for a, c in zip(big, chip)]
-    red = cost_per_good_mm2_redundant(wafer_area_mm2, core_area_mm2, defects_per_cm2, wafer_price_usd, segment_cores)
-    rows.append({"area_mm2": float(wafer_area_mm2), "design": "redundant wafer (spare cores)", "usd_per_mm2": float(red)})
+    red = cost_per_good_mm2_redundant(wafer_area_mm2, core_area_mm2, defects_per_cm2, wafer_price_usd, segment_cores,
+                                      critical_area_mm2=critical_area_mm2)
+    rows = [{**r, "bound": "estimate"} for r in rows]
+    rows.append({"area_mm2": float(wafer_area_mm2), "design": "redundant wafer (spare cores)", "usd_per_mm2": float(red),
+                 "bound": "lower bound (no critical area)" if critical_area_mm2 == 0 else "estimate"})
     return pd.DataFrame(rows)
 
 

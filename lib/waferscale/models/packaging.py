@@ -244,11 +244,12 @@ def sweep_spares(chiplet_area_mm2: float, n_active: int, defects_per_cm2: float,
 def compare_designs(total_area_mm2: float, chiplet_areas_mm2: ArrayLike, defects_per_cm2: float,
                     wafer_price_usd: float, process: ChipletProcess, *, max_spares: int = 3, reticle_mm2: float,
                     wafer_area_mm2: float, core_area_mm2: float, segment_cores: int,
-                    model: str = "poisson") -> pd.DataFrame:
+                    model: str = "poisson", critical_area_mm2: float = 0.0) -> pd.DataFrame:
     """Cost per good logical mm² of ``total_area_mm2`` of logic, by design and chiplet size.
 
     Designs: a monolithic die (only if it fits the reticle), a multi-chip module without spares, the best package
-    with ``0 … max_spares`` spares, and a redundant wafer's cost per logical mm² (independent of chiplet size).
+    with ``0 … max_spares`` spares, and a redundant wafer's cost per logical mm² (independent of chiplet size), with
+    ``critical_area_mm2`` of the wafer lacking a spare (0: the wafer's cost is a lower bound).
     Columns: chiplet_area_mm2, design, usd_per_mm2, spares, system_yield.
     """
     from .economics import cost_per_good_mm2_monolithic, cost_per_good_mm2_redundant
@@ -257,7 +258,7 @@ def compare_designs(total_area_mm2: float, chiplet_areas_mm2: ArrayLike, defects
     rows = []
     mono = float(cost_per_good_mm2_monolithic(total_area_mm2, defects_per_cm2, wafer_price_usd, model=model))
     red = float(cost_per_good_mm2_redundant(wafer_area_mm2, core_area_mm2, defects_per_cm2, wafer_price_usd,
-                                            segment_cores))
+                                            segment_cores, critical_area_mm2=critical_area_mm2))
     for a in areas:
         n = max(1, int(round(total_area_mm2 / a)))
         logical = n * float(a)

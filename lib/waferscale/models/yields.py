@@ -38,7 +38,7 @@ from typing import Callable, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..core.checks import BIG, check_array, check_choice
+from ..core.checks import BIG, check_array, check_choice, check_int, check_real
 
 __all__ = [
     "MODELS",
@@ -54,11 +54,17 @@ __all__ = [
     "cost_per_good_die",
     "segment_yield",
     "array_yield",
+    "global_spare_yield",
+    "clustered_array_yield",
+    "tolerable_density",
 ]
 
 #: Longest repair segment and most spares per segment the analytic models accept.
 MAX_SEGMENT = 1e6
 MAX_SPARES = 1000
+#: Most cores and most spares of a globally spared array (:func:`global_spare_yield` sums s + 1 terms).
+MAX_GLOBAL_CORES = 10**9
+MAX_GLOBAL_SPARES = 10**6
 
 Model = Literal["poisson", "murphy", "seeds", "bose_einstein", "negative_binomial"]
 
@@ -252,3 +258,117 @@ def array_yield(physical_cores: ArrayLike, core_area_mm2: ArrayLike, defects_per
     seg = segment_yield(core_area_mm2, defects_per_cm2, length, spares_per_segment)
     with np.errstate(divide="ignore"):
         return np.exp((n / length) * np.log(seg))
+
+
+def global_spare_yield(physical_cores: int, core_area_mm2: float, defects_per_cm2: ArrayLike,
+                       spares: int) -> NDArray[np.float64]:
+    """Yield of an array with *global* spares: any of ``spares`` spare cores replaces any defective core.
+
+    This is how a GPU repairs (a die with up to ``s`` bad SMs is sold with the rest enabled): the array
+    works when at most ``spares`` of its ``n`` cores are defective, ``P(Bin(n, p) ≤ s)`` with
+    ``p = 1 − exp(−D·a)``. Local sparing (:func:`array_yield`) needs each segment to hold its own spare; with
+    one segment of all ``n`` cores the two are the same. Summed in log space, so ``n`` up to 10⁹ is exact.
+
+    Allowed: ``physical_cores`` an integer in [1, 10⁹], ``core_area_mm2`` in (0, 1e6], ``spares`` an integer in
+    [0, min(n, 10⁶)] (s + 1 terms: well under a second at the cap), ``defects_per_cm2`` in [0, 1e3].
+
+    >>> round(float(global_spare_yield(672, 6.0, 1.0, 47)), 3)   # a 40 cm² chip of 6 mm² units, 7 % spares
+    0.913
+    >>> round(float(global_spare_yield(144, 5.0, 0.1, 0)), 12) == round(float(poisson(144 * 5.0, 0.1)), 12)
+    True
+    """
+    n = check_int("physical_cores", physical_cores, 1, MAX_GLOBAL_CORES)
+    a = check_real("core_area_mm2", core_area_mm2, 0.0, 1e6, lo_open=True)
+    s = check_int("spares", spares, 0, min(n, MAX_GLOBAL_SPARES))
+    d = _array("defects_per_cm2", defects_per_cm2, hi=1e3)
+    k = np.arange(s + 1, dtype=np.float64)
+    # log C(n, k) by its running sum: log C(n, k+1) = log C(n, k) + log(n − k) − log(k + 1)
+    logc = np.concatenate(([0.0], np.cumsum(np.log(n - k[:-1]) - np.log(k[1:]))))
+    out = np.empty(d.shape, dtype=np.float64)
+    for i, di in np.ndenumerate(d):
+        lam = a / 100.0 * float(di)
+        if lam == 0.0:
+            out[i] = 1.0
+            continue
+        log_q = -lam                                   # log(1 − p)
+        log_p = math.log(-math.expm1(-lam))            # log p
+        terms = logc + k * log_p + (n - k) * log_q
+        top = float(terms.max())
+        out[i] = min(1.0, math.exp(top) * float(np.exp(terms - top).sum()))
+    return out
+
+
+def clustered_array_yield(physical_cores: int, core_area_mm2: float, defects_per_cm2: ArrayLike,
+                          segment_cores: ArrayLike, spares_per_segment: int = 1, *, alpha: float = 2.0,
+                          blocks: int = 84, points: int = 2000) -> NDArray[np.float64]:
+    """:func:`array_yield` with clustered defects: the analytic form of the Monte Carlo's block model.
+
+    The array is ``blocks`` equal regions; each region's density is ``D·g`` with ``g ~ Gamma(α, 1/α)`` (mean 1),
+    independently (Koren, Koren & Stapper's block model). A region of ``m = n / blocks`` cores in segments of ``L``
+    survives with ``E_g[P_seg(g)^(m/L)]``, integrated numerically on ``points`` nodes spaced in log g; the array
+    with the product over regions. Tends to :func:`array_yield` as α → ∞.
+
+    Allowed: ``physical_cores`` an integer in [1, 10⁹], ``alpha`` in [0.05, 1e4], ``blocks`` an integer in
+    [1, physical_cores], ``points`` an integer in [200, 20000], the rest as :func:`array_yield`.
+
+    >>> y = float(array_yield(970_000, 0.0476, 0.1, 14, 1))
+    >>> float(clustered_array_yield(970_000, 0.0476, 0.1, 14, 1, alpha=2.0)) < y   # clustering hurts a spared array
+    True
+    """
+    n = check_int("physical_cores", physical_cores, 1, MAX_GLOBAL_CORES)
+    al = check_real("alpha", alpha, 0.05, 1e4)
+    b = check_int("blocks", blocks, 1, n)
+    pts = check_int("points", points, 200, 20000)
+    length = _array("segment_cores", segment_cores, lo=1.0, hi=MAX_SEGMENT, integer=True)
+    d = _array("defects_per_cm2", defects_per_cm2, hi=1e3)
+    # nodes in log g, from far below to far above the mean; weights = Gamma(α, 1/α) density × g × d(log g)
+    lo, hi = math.log(1e-12), math.log(max(60.0, 60.0 / al))
+    u = np.linspace(lo, hi, pts)
+    g = np.exp(u)
+    logpdf = al * math.log(al) - math.lgamma(al) + (al - 1.0) * u - al * g
+    w = np.exp(logpdf + u) * (u[1] - u[0])
+    w /= w.sum()
+    dd, ll = np.broadcast_arrays(d, length)
+    out = np.empty(dd.shape, dtype=np.float64)
+    per_block = n / b
+    for i in np.ndindex(dd.shape):
+        seg = segment_yield(core_area_mm2, float(dd[i]) * g, float(ll[i]), spares_per_segment)
+        with np.errstate(divide="ignore"):
+            region = np.exp((per_block / float(ll[i])) * np.log(seg))
+        out[i] = float(np.clip(np.dot(w, region), 0.0, 1.0)) ** b
+    return out
+
+
+def tolerable_density(physical_cores: int, core_area_mm2: float, segment_cores: int, spares_per_segment: int = 1, *,
+                      target_yield: float = 0.9, alpha: float | None = None, blocks: int = 84) -> float:
+    """Largest defect density (per cm²) at which the array still yields ``target_yield``: the margin of a spare budget.
+
+    Bisection in log D on :func:`array_yield` (or :func:`clustered_array_yield` with ``alpha``), which falls
+    monotonically with D. Allowed: ``physical_cores`` an integer in [1, 10⁹], ``core_area_mm2`` in (0, 1e4],
+    ``segment_cores`` an integer in [1, 10⁶], ``spares_per_segment`` an integer in [0, 1000], ``target_yield`` in
+    (0, 1), ``alpha`` in [0.05, 1e4] or None; the answer lies in [1e-8, 1e3] (the ends where it does not).
+
+    >>> d = tolerable_density(970_000, 0.0476, 14, 1)
+    >>> round(float(array_yield(970_000, 0.0476, d, 14, 1)), 6)
+    0.9
+    """
+    n = check_int("physical_cores", physical_cores, 1, MAX_GLOBAL_CORES)
+    a = check_real("core_area_mm2", core_area_mm2, 0.0, 1e4, lo_open=True)
+    t = check_real("target_yield", target_yield, 0.0, 1.0, lo_open=True, hi_open=True)
+
+    def y(d: float) -> float:
+        if alpha is None:
+            return float(array_yield(n, a, d, segment_cores, spares_per_segment))
+        return float(clustered_array_yield(n, a, d, segment_cores, spares_per_segment, alpha=alpha, blocks=blocks))
+
+    lo, hi = 1e-8, 1e3
+    if y(lo) < t:
+        return lo
+    if y(hi) >= t:
+        return hi
+    for _ in range(80):
+        mid = math.sqrt(lo * hi)
+        lo, hi = (mid, hi) if y(mid) >= t else (lo, mid)
+        if hi / lo < 1 + 1e-9:
+            break
+    return lo
