@@ -29,11 +29,7 @@ CHAPTERS = ROOT / "chapters"
 
 #: Chapter notebooks that do not yet glue their claims with ``glue_claim`` (other issues own them). Each entry is
 #: the docname; the lead removes it once that chapter's claims are glued under the standard keys.
-PENDING_PAGES: dict[str, str] = {
-    "yield_history": "C05-C08 quoted through chapter keys (c05_penalty, ...), not claim_<ID>_*",
-    "lasting_idea": "C27-C28 quoted through chapter keys, not claim_<ID>_*",
-    "performance": "C01, C02, C14-C16 quoted through chapter keys (model being rebuilt), not claim_<ID>_*",
-}
+PENDING_PAGES: dict[str, str] = {}
 
 _KEY = re.compile(r"^claim_(C\d\d)_(" + "|".join(CLAIM_PARTS) + r")$")
 _ROW = re.compile(r'<tr data-claim=\\?"(C\d\d)\\?" data-figure=\\?"([^"\\]*)\\?"')
