@@ -142,18 +142,26 @@ def _row_value(data, file, startswith):
     raise AssertionError(f"no row starting {startswith!r} in {file}")
 
 
-def test_c01_verdict_changes_when_the_baseline_measurement_changes(data_copy, cat):
-    base = claims.evaluate("C01", cat)
-    row = cat.measurements[(cat.measurements["system"] == "h100_sxm") & (cat.measurements["workload"] == "llama3_1_8b")].iloc[0]
-    wafer = cat.measurements[(cat.measurements["system"] == "cs3") & (cat.measurements["workload"] == "llama3_1_8b")].iloc[0]
-    line = _row_value(data_copy, "measurements.csv", row["id"] + ",")
+def test_c01_is_a_prediction_its_baseline_row_moves_only_the_measured_ratio(data_copy, cat):
+    """C01's H100 row is validation: editing it must not move the model's ratio (never fitted to it), only the
+    measured ratio shown beside it. Negative control: editing a GPU calibration row does move the model."""
+    from waferscale.claims import performance as pc
+
+    base, h0 = claims.evaluate("C01", cat), pc.headline(cat)
+    row = "h100_best_llama31_8b_2024"
+    line = _row_value(data_copy, "measurements.csv", row + ",")
     cells = line.split(",")
-    # a baseline 20x slower than the wafer: the claim now holds
-    cells[6] = repr(float(wafer["value"]) / 20.0)
+    cells[6] = repr(float(cells[6]) / 2.0)
     _edit(data_copy / "measurements.csv", line, ",".join(cells))
-    moved = claims.evaluate("C01", C.load(data_copy))
-    # C01 is model-based (issue 6): the slower calibration row refits the GPU model, so the ratio moves up
-    assert moved.basis == "model" and moved.figure > 1.2 * base.figure
+    moved_cat = C.load(data_copy)
+    moved, h1 = claims.evaluate("C01", moved_cat), pc.headline(moved_cat)
+    assert moved.basis == "model" and moved.figure == base.figure
+    assert h1["c01_measured"] == pytest.approx(2 * h0["c01_measured"])
+    from waferscale.fit import servefit as sf
+    assert sf._catalog_stamp(moved_cat) == sf._catalog_stamp(cat)
+    cal = _row_value(data_copy, "measurements.csv", "trt017_h100_llama31_8b_1k1k,")
+    _edit(data_copy / "measurements.csv", cal, cal.replace(",15244.78,", ",7622.39,"))
+    assert sf._catalog_stamp(C.load(data_copy)) != sf._catalog_stamp(cat)   # a fitted row: a new fit
 
 
 def test_c21_power_density_flips_with_wafer_power(data_copy, cat):

@@ -227,6 +227,7 @@ SKIP = {
     "packaging.compare_designs": "a table of the functions above (each fuzzed here) for the chapter's chart",
     "economics.redundant_cost_range": "a table of cost_per_good_mm2_redundant (fuzzed here) over a catalog chip's range",
     "redundancy.spare_needs": "a table of global_spare_yield and required_spare_fraction calls (each fuzzed here)",
+    "yields.tolerable_density": "a bisection over array_yield / clustered_array_yield (each fuzzed here), same contract",
     "training.train_step": "needs a Transformer and a Build; its ranges are covered by test_training's bad-input tests",
     "training.validation_table": "a table over catalog rows; utilisation is checked by train_step",
     "training.utilisation_to_match": "interleave only; the rest comes from the catalog",

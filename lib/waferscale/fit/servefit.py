@@ -266,10 +266,19 @@ PARAMS_FILE = Path(__file__).with_name("serve_params.json")
 
 
 def _catalog_stamp(cat: Catalog) -> str:
+    """A hash of everything the fit reads: every catalog table except the measurement rows it never fits
+    (GPU validation rows), so editing a validation row cannot change, or trigger, a fit."""
     import hashlib
     h = hashlib.sha256()
+    fitted_ids = {r.id for r in rows(cat) if r.role in ("calibration", "wafer")}
     for p in sorted(Path(cat.root).glob("*.csv")):
-        h.update(p.read_bytes())
+        if p.name == "measurements.csv":
+            for line in p.read_text(encoding="utf-8").splitlines():
+                rid = line.split(",", 1)[0]
+                if line.startswith("#") or rid == "id" or rid in fitted_ids or rid not in {r.id for r in rows(cat)}:
+                    h.update(line.encode())
+        else:
+            h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
 
