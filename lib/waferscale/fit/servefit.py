@@ -266,19 +266,33 @@ PARAMS_FILE = Path(__file__).with_name("serve_params.json")
 
 
 def _catalog_stamp(cat: Catalog) -> str:
-    """A hash of everything the fit reads: every catalog table except the measurement rows it never fits
-    (GPU validation rows), so editing a validation row cannot change, or trigger, a fit."""
+    """A hash of everything the fit reads, and nothing else: the fitted measurement rows (GPU calibration and
+    wafer rows, never the validation rows), and the facts of the systems, chips, link tiers and models they name.
+    Adding a chip or editing a validation row therefore neither changes nor triggers a fit; editing a fitted row
+    or a fact of a fitted system does."""
     import hashlib
+    rs = [r for r in rows(cat) if r.role in ("calibration", "wafer")]
+    chip = dict(zip(cat.entities["id"], cat.entities["chip"]))
+    topo = cat.topology.set_index("system")
+    ents: set[str] = set()
+    for r in rs:
+        ents |= {r.system, chip.get(r.system) or r.system}
+        if r.system in topo.index:
+            ents |= {topo.loc[r.system, "scale_up"], topo.loc[r.system, "scale_out"]}
+    models = {r.model for r in rs} | {r.draft for r in rs if r.draft} | {"llama3_1_8b"}
+    keep = ["field", "value", "low", "high", "unit"]
+    parts = [repr(sorted((r.id, r.measured, r.op, r.objective, r.chips, r.tp) for r in rs)),
+             cat.systems[cat.systems["system"].isin(ents)].sort_values(["system", "field"], kind="stable")[
+                 ["system", *keep]].to_csv(index=False),
+             cat.links[cat.links["link"].isin(ents)].sort_values(["link", "field"], kind="stable")[
+                 ["link", *keep]].to_csv(index=False),
+             cat.workloads[cat.workloads["workload"].isin(models)].sort_values(["workload", "field"], kind="stable")[
+                 ["workload", *keep]].to_csv(index=False),
+             topo.loc[sorted(s for s in ents if s in topo.index)].to_csv(),
+             cat.measurements.loc[cat.measurements["id"] == "eagle3_maverick_k3_2025", "value"].to_csv(index=False)]
     h = hashlib.sha256()
-    fitted_ids = {r.id for r in rows(cat) if r.role in ("calibration", "wafer")}
-    for p in sorted(Path(cat.root).glob("*.csv")):
-        if p.name == "measurements.csv":
-            for line in p.read_text(encoding="utf-8").splitlines():
-                rid = line.split(",", 1)[0]
-                if line.startswith("#") or rid == "id" or rid in fitted_ids or rid not in {r.id for r in rows(cat)}:
-                    h.update(line.encode())
-        else:
-            h.update(p.read_bytes())
+    for p in parts:
+        h.update(p.encode())
     return h.hexdigest()[:16]
 
 
