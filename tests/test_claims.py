@@ -159,9 +159,10 @@ def test_c01_is_a_prediction_its_baseline_row_moves_only_the_measured_ratio(data
     assert h1["c01_measured"] == pytest.approx(2 * h0["c01_measured"])
     from waferscale.fit import servefit as sf
     assert sf._catalog_stamp(moved_cat) == sf._catalog_stamp(cat)
-    cal = _row_value(data_copy, "measurements.csv", "trt017_h100_llama31_8b_1k1k,")
-    _edit(data_copy / "measurements.csv", cal, cal.replace(",15244.78,", ",7622.39,"))
-    assert sf._catalog_stamp(C.load(data_copy)) != sf._catalog_stamp(cat)   # a fitted row: a new fit
+    import dataclasses
+    m = cat.measurements.copy()
+    m.loc[m["id"] == "trt017_h100_llama31_8b_1k1k", "value"] /= 2          # a fitted (calibration) row
+    assert sf._catalog_stamp(dataclasses.replace(cat, measurements=m)) != sf._catalog_stamp(cat)
 
 
 def test_c21_power_density_flips_with_wafer_power(data_copy, cat):

@@ -10,7 +10,8 @@ invariants take the functions they test as keyword arguments with the real ones 
 ``Invariant(...)`` to ``INVARIANTS`` with a corruption that breaks it. Keep each invariant about one physical fact.
 
 Sections: catalog areas; yields (unit interval, monotone in density, spares never hurt); costs (positive, finite);
-claim figures (the verdicts read the same numbers as the chapters, and critical area only lowers a yield).
+claim figures (the verdicts read the same numbers as the chapters, and critical area only lowers a yield);
+serving (rooflines bound every result; both sides of a ratio answer the same question).
 """
 from __future__ import annotations
 
@@ -256,6 +257,73 @@ INVARIANTS = [
     Invariant("verdicts show their numbers", inv_verdicts_show_their_numbers, _wrong_figure),
 ]
 
+
+
+# -- serving: rooflines bound every result; both sides of a ratio answer the same question --------------------
+def _serve_points(cat: Catalog, serve_fn=None):
+    from waferscale.fit import servefit as sf
+    from waferscale.models import serving as sv
+    from waferscale.models import workloads as wl
+
+    serve_fn = serve_fn or sv.serve
+    prm, m = sf.fitted(cat), wl.model(cat, "llama3_1_70b")
+    for sid in sv.hardware_ids(cat):
+        hw = sv.hardware(cat, sid)
+        for goal in ({"users": 1}, {"max_throughput": True}):
+            try:
+                r = serve_fn(hw, m, sv.OperatingPoint(1000, 1000, "fp8"), prm, **goal)
+            except ValueError:
+                continue
+            yield hw, m, goal, r
+
+
+def inv_serving_within_rooflines(cat: Catalog, serve_fn=None) -> list[str]:
+    """One user is never faster than the chips' memory can stream the active weights (GPU) or their MACs can
+    multiply them (wafer); total throughput never exceeds the chips' dense peak over 2 FLOPs per active weight."""
+    bad = []
+    for hw, m, goal, r in _serve_points(cat, serve_fn):
+        active = float(m.active_params(1))
+        peak_tps = r.chips * hw.flops("fp8") / (2 * active)
+        if r.tokens_per_s_total > peak_tps * (1 + SLACK):
+            bad.append(f"{hw.id}: {r.tokens_per_s_total:.4g} tok/s > compute bound {peak_tps:.4g}")
+        if "users" in goal and hw.kind == "gpu":
+            bw_tps = r.layout.tp * r.layout.pp * hw.mem_bytes_per_s / active     # one byte per FP8 weight
+            if r.tokens_per_s_per_user > bw_tps * (1 + SLACK):
+                bad.append(f"{hw.id}: one user at {r.tokens_per_s_per_user:.4g} tok/s > HBM bound {bw_tps:.4g}")
+    return bad
+
+
+def _inflated_serve(*a, **k):
+    from waferscale.models import serving as sv
+    r = sv.serve(*a, **k)
+    return dataclasses.replace(r, tokens_per_s_per_user=r.tokens_per_s_per_user * 100,
+                               tokens_per_s_total=r.tokens_per_s_total * 100)
+
+
+def inv_ratio_sides_compare_alike(cat: Catalog, scenarios=None) -> list[str]:
+    """Both sides of C01's and C02's ratios serve the same model, the same objective and request mix."""
+    from waferscale.claims import performance as pc
+
+    sc = scenarios or pc.SCENARIOS
+    bad = []
+    for claim, (a, b) in {"C01": ("c01_wafer", "c01_gpu_best"), "C02": ("c02_wafer", "c02_gpu")}.items():
+        if sc[a][1] != sc[b][1] or sc[a][3] != sc[b][3]:
+            bad.append(f"{claim}: {sc[a][:4]} vs {sc[b][:4]}")
+    return bad
+
+
+def _mismatched_scenarios(cat: Catalog) -> dict:
+    from waferscale.claims import performance as pc
+    sc = dict(pc.SCENARIOS)
+    sc["c01_gpu_best"] = ("h100_sxm", "llama3_1_70b", "fp8", "max_throughput", "none", None)
+    return {"cat": cat, "scenarios": sc}
+
+
+INVARIANTS += [
+    Invariant("serving within rooflines", inv_serving_within_rooflines,
+              lambda cat: {"cat": cat, "serve_fn": _inflated_serve}),
+    Invariant("ratio sides compare alike", inv_ratio_sides_compare_alike, _mismatched_scenarios),
+]
 
 @pytest.mark.parametrize("inv", INVARIANTS, ids=lambda i: i.name)
 def test_invariant_holds(inv: Invariant, cat: Catalog) -> None:
