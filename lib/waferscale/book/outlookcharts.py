@@ -177,7 +177,7 @@ def token_cost_chart(tc: pd.DataFrame, defaults: dict[str, float], title: str, s
                  alt.Tooltip("usd_per_mtok:Q", format=".3g")],
     ).add_params(yrs, kwh, pue, util).properties(width=_W - 60, height=220)
     return finish(chart, title=title, sources=sources, width=_W - 60,
-                  subtitle=["Throughput from the performance model; price and power from the catalog.",
+                  subtitle=["Throughput from the serving model (best layout per objective); price from the catalog.",
                             "Move the sliders to change the stated assumptions."])
 
 

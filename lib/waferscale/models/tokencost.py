@@ -22,7 +22,7 @@ __all__ = [
     "cost_per_million_tokens",
     "token_cost_table",
     "priced_systems",
-    "throughput_from_model",
+    "throughput_from_serving",
 ]
 
 
@@ -70,18 +70,20 @@ def cost_per_million_tokens(price_usd: ArrayLike, power_w: ArrayLike, tokens_per
 def token_cost_table(cat: Catalog, throughput: pd.DataFrame, assumptions: TokenAssumptions = TokenAssumptions()) -> pd.DataFrame:
     """Cost per million tokens for rows of ``throughput`` (columns system, scenario, tokens_per_s, units, source, grade).
 
-    ``units`` is how many of the system the throughput needs (e.g. four CS-3 for a 70B model); price and power
-    come from the catalog (``price_usd``, ``system_power_w``) and are multiplied by ``units``.
+    ``units`` is how many of the system the throughput needs (e.g. four CS-3 for a 70B model); the price comes
+    from the catalog (``price_usd``) times ``units``; the power is the table's ``power_w`` (the wall power at that
+    load) where it has one, else the catalog's ``system_power_w`` times ``units``.
     """
     rows = []
     for r in throughput.itertuples():
         price = cat.fact(r.system, "price_usd")
         power = cat.fact(r.system, "system_power_w")
         units = float(r.units)
-        c = cost_per_million_tokens(price.value * units, power.value * units, float(r.tokens_per_s), assumptions)
+        watts = float(getattr(r, "power_w", power.value * units))
+        c = cost_per_million_tokens(price.value * units, watts, float(r.tokens_per_s), assumptions)
         rows.append({"system": r.system, "name": cat.name(r.system), "scenario": r.scenario, "units": units,
                      "tokens_per_s": float(r.tokens_per_s), "price_usd": price.value * units,
-                     "power_w": power.value * units, "usd_per_mtok": c,
+                     "power_w": watts, "usd_per_mtok": c,
                      "source": ";".join(dict.fromkeys([price.source, power.source,
                                                        *[k for k in str(r.source).split(";") if k != "model"]])),
                      "grade": r.grade})
@@ -99,23 +101,27 @@ def priced_systems(cat: Catalog) -> list[str]:
     return [s for s in cat.ids("systems") if s in links and cat.has(s, "price_usd") and cat.has(s, "system_power_w")]
 
 
-def throughput_from_model(cat: Catalog, systems: list[str], model_id: str, *, params, precision: str = "bf16",
-                          users: tuple = (1, "max")) -> pd.DataFrame:
-    """Tokens/s per system and concurrency from the decode model (:func:`waferscale.models.performance.decode`)
-    with ``params`` (the calibrated :func:`waferscale.fit.perffit.fitted`, or a what-if ``Params``).
+def throughput_from_serving(cat: Catalog, systems: list[str], model_id: str, *, params, precision: str = "bf16",
+                            input_tokens: int = 1000, output_tokens: int = 1000) -> pd.DataFrame:
+    """Tokens/s per system for one user and at maximum throughput, from the serving model
+    (:func:`waferscale.models.serving.serve`, its best layout for each objective) with ``params`` (the calibrated
+    :func:`waferscale.fit.servefit.fitted`, or a what-if ``ServeParams``).
 
-    Returns the throughput table (columns system, scenario, users, tokens_per_s, units, source, grade) for
-    :func:`token_cost_table`. ``units`` is the number of systems the configuration needs (wafers for the
-    CS-3; one GPU system otherwise).
+    Returns the throughput table (columns system, scenario, users, tokens_per_s, units, power_w, source, grade)
+    for :func:`token_cost_table`: ``units`` is the number of systems the configuration uses (wafers for the CS-3,
+    one GPU system otherwise) and ``power_w`` the wall power at that load (idle share plus the busy rest).
     """
-    from . import performance as pf
+    from . import serving as sv
+    from . import workloads as wl
 
+    m = wl.model(cat, model_id)
+    op = sv.OperatingPoint(input_tokens, output_tokens, precision)
     rows = []
     for s in systems:
-        for u in users:
-            r = pf.decode(cat, s, model_id, precision=precision, users=u, params=params)
-            per_system = cat.value(s, "chips") if cat.has(s, "chips") else 1.0
-            rows.append({"system": s, "scenario": "single user" if u == 1 else "highest concurrency that fits",
-                         "users": int(r.users), "tokens_per_s": float(r.tokens_per_s_total),
-                         "units": max(1.0, float(r.chips) / per_system), "source": "model", "grade": "derived"})
+        hw = sv.hardware(cat, s)
+        for label, goal in (("single user", {"users": 1}), ("maximum throughput", {"max_throughput": True})):
+            r = sv.serve(hw, m, op, params, **goal)
+            rows.append({"system": s, "scenario": label, "users": int(r.users), "tokens_per_s": r.tokens_per_s_total,
+                         "units": max(1.0, r.chips / hw.chips), "power_w": r.power_w, "source": "model",
+                         "grade": "derived"})
     return pd.DataFrame(rows)
