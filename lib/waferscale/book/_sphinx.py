@@ -141,8 +141,25 @@ def _register_keepcase() -> None:
         pass
 
 
+def _visit_hidden_input(self: Any, node: Any) -> None:
+    """myst-nb's collapsed code cell without its ``aria-label`` (axe: the label must match the visible
+    "Show code cell source" text, so the visible text is the accessible name)."""
+    from html import escape
+
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n')
+    self.body.append(f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n')
+    self.body.append(f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n</summary>\n')
+
+
+def _hidden_input_node(app: Any) -> None:
+    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_input, depart_HideCellInput))
+
+
 def setup(app: Any) -> dict:
     _register_keepcase()
+    app.connect("builder-inited", _hidden_input_node)
     app.connect("config-inited", _theme_defaults)
     app.connect("config-inited", _launch_buttons)
     app.connect("html-page-context", _markdown_download, priority=510)  # after the theme's download menu
