@@ -325,6 +325,39 @@ INVARIANTS += [
     Invariant("ratio sides compare alike", inv_ratio_sides_compare_alike, _mismatched_scenarios),
 ]
 
+# -- training layouts fit memory -------------------------------------------------------------------------------
+def inv_training_layouts_fit_memory(cat: Catalog, layout_fn=None) -> list[str]:
+    """Every classified workload's GPU layout holds its state in the GPU's HBM: a training step is never a
+    replica of 16 bytes per parameter on each GPU when that exceeds the memory."""
+    from waferscale.models import steptime as stp
+    from waferscale.models import suitability as su
+
+    layout_fn = layout_fn or stp.gpu_layout
+    bad = []
+    for pid in su.profile_ids(cat):
+        lay = layout_fn(cat, su.profile(cat, pid))
+        if lay.state_bytes_per_gpu > lay.hbm_bytes * (1 + SLACK):
+            bad.append(f"{pid} ({lay.scheme}, T={lay.tp} S={lay.pp} D={lay.dp}): "
+                       f"{lay.state_bytes_per_gpu / 1e9:.4g} GB per GPU > {lay.hbm_bytes / 1e9:.4g} GB HBM")
+    return bad
+
+
+def _pure_data_parallel(cat: Catalog, p):
+    """The old model: every training GPU holds the whole working set (weights, gradients, Adam state)."""
+    from waferscale.models import steptime as stp
+    from waferscale.models import suitability as su
+
+    if p.id in su.TRAINING_ROWS:
+        return stp.GpuLayout("pure data parallel", 1, 1, int(p.gpus), p.working_set_bytes, cat.value("h100_sxm", "hbm_bytes"))
+    return stp.gpu_layout(cat, p)
+
+
+INVARIANTS += [
+    Invariant("training layouts fit memory", inv_training_layouts_fit_memory,
+              lambda cat: {"cat": cat, "layout_fn": _pure_data_parallel}),
+]
+
+
 @pytest.mark.parametrize("inv", INVARIANTS, ids=lambda i: i.name)
 def test_invariant_holds(inv: Invariant, cat: Catalog) -> None:
     assert inv.check(cat) == []

@@ -172,6 +172,9 @@ def test_fp32_work_is_rated_at_an_fp32_rate_where_the_catalog_has_one():
     fp32 profiles use them (a catalog stand-in adds them) and their speed-up moves by the ratio of the peaks."""
     f = stp.features(CAT, params=PRM).set_index("id")
     assert f.loc["suit_md", "precision"] == "fp32" and "no fp32 rate" in f.loc["suit_md", "peak"]
+    assert f.loc["suit_md", "peak"].startswith("fp32 on NVIDIA H100")          # the catalog's H100 fp32 row
+    assert stp.peak_flop_per_s(CAT, "h100_sxm", "fp32") == (67e12, "fp32")
+    assert stp.peak_flop_per_s(CAT, "wse3", "fp32")[1] == "16-bit"             # no sourced wafer fp32 rate
     assert f.loc["suit_dense_training", "peak"] == "16-bit"
 
     class WithFp32:
@@ -194,3 +197,50 @@ def test_fp32_work_is_rated_at_an_fp32_rate_where_the_catalog_has_one():
     assert w32.local_s >= w16.local_s   # a slower fp32 rate can only lengthen the wafer's step
     with pytest.raises(ValueError, match="prec"):
         stp.peak_flop_per_s(CAT, "h100_sxm", "fp64")
+
+
+# -- training layouts fit memory ------------------------------------------------------------------------------
+def test_dense_training_uses_a_layout_that_fits_hbm():
+    """70B training on 1,024 H100s: the training model's plan (T = 8, S = 1, D = 128) holds 4 bytes per parameter
+    over 8 GPUs plus 12 over 1,024: about 36 GB of the 80 GB, where a full replica (16 B/param) would need 1.13 TB."""
+    p = su.profile(CAT, "suit_dense_training")
+    lay = stp.gpu_layout(CAT, p)
+    assert (lay.scheme, lay.tp, lay.pp, lay.dp) == ("3-D parallel", 8, 1, 128)
+    P = 70.6e9
+    assert lay.state_bytes_per_gpu == pytest.approx(4 * P / 8 + 12 * P / 1024, rel=0.01)
+    assert lay.fits and lay.state_bytes_per_gpu <= 0.5 * CAT.value("h100_sxm", "hbm_bytes")
+    assert p.working_set_bytes > 10 * CAT.value("h100_sxm", "hbm_bytes")   # negative control: a replica never fits
+
+
+def test_training_step_pays_for_its_sharding():
+    """The gradient all-reduce moves a 1/(T·S) shard among D replicas, and the tensor-parallel all-reduces are added:
+    the communication is the training model's, not an all-reduce of the whole gradient among all 1,024 GPUs."""
+    p = su.profile(CAT, "suit_dense_training")
+    g = stp.gpu_step(CAT, p)
+    _, st = stp._train_plan(CAT, p, "h100_sxm")
+    assert g.comm_s > st.tp_s > 0
+    assert g.comm_s == pytest.approx(st.tp_s + st.dp_s, rel=0.1)    # 80 buckets vs one all-reduce: α terms only
+
+
+def test_training_that_cannot_fit_is_refused():
+    """Limit: eight GPUs cannot hold 70B training state at any plan (105 GB of Adam state each): a ValueError."""
+    import dataclasses
+
+    p = dataclasses.replace(su.profile(CAT, "suit_dense_training"), gpus=8)
+    with pytest.raises(ValueError, match="cannot hold"):
+        stp.gpu_layout(CAT, p)
+
+
+@settings(max_examples=15, deadline=None)
+@given(k=st.integers(4, 13))
+def test_training_layouts_fit_at_every_gpu_count_property(k):
+    """From 16 to 8,192 GPUs the chosen plan always fits in HBM (or the count is refused)."""
+    import dataclasses
+
+    p = dataclasses.replace(su.profile(CAT, "suit_dense_training"), gpus=2 ** k)
+    try:
+        lay = stp.gpu_layout(CAT, p)
+    except ValueError as e:
+        assert "cannot hold" in str(e)
+        return
+    assert lay.fits and lay.tp * lay.pp * lay.dp <= 2 ** k

@@ -84,6 +84,7 @@ FIELDS: Mapping[str, Mapping[str, FieldSpec]] = {
         "fp8_sparse_flop_per_s": _FLOPS,
         "fp4_dense_flop_per_s": _FLOPS,
         "fp4_sparse_flop_per_s": _FLOPS,
+        "fp32_dense_flop_per_s": _f("flop/s", 1e9, 1e21, "peak dense fp32 throughput (non-tensor FMA units; not TF32)"),
         "tdp_w": _f("W", 1, 1e6, "chip/module thermal design power"),
         "system_power_w": _f("W", 10, 1e7, "whole-system power"),
         "wall_power_w": _f("W", 10, 1e7, "maximum wall power of the node or rack (host, NICs, switches, fans included)"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -18,16 +19,19 @@ import pandas as pd
 
 from . import collectives as co
 from . import interconnect as ic
+from . import scaling as sc
+from . import training as tr
+from . import workloads as wl
 from ..data.catalog import Catalog
 from ..core.checks import check_int
-from .suitability import (ARTICLE, DECODE_ROWS, VALIDATION, Profile, precision, Thresholds, _num, classify, comm_share,
+from .suitability import (ARTICLE, DECODE_ROWS, TRAINING_ROWS, VALIDATION, Profile, precision, Thresholds, _num, classify, comm_share,
                           mapping_efficiency, mean_hops, off_wafer_share, profile, profile_ids, questions_passed,
                           wafers_needed)
 
 if TYPE_CHECKING:
     from .performance import Params
 
-__all__ = ["GpuStep", "WaferStep", "gpu_step", "wafer_step", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
+__all__ = ["GpuStep", "GpuLayout", "gpu_layout", "WaferStep", "gpu_step", "wafer_step", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
 
 
 # -- step times -----------------------------------------------------------------------------------
@@ -44,6 +48,53 @@ class GpuStep:
         return self.local_s + self.comm_s
 
 
+@dataclass(frozen=True)
+class GpuLayout:
+    """How a profile's working set sits on its GPUs: tensor (``tp``), pipeline (``pp``) and data-parallel (``dp``)
+    ranks, and the bytes each GPU then holds against its HBM."""
+
+    scheme: str
+    tp: int
+    pp: int
+    dp: int
+    state_bytes_per_gpu: float
+    hbm_bytes: float
+
+    @property
+    def fits(self) -> bool:
+        """The per-GPU state fits in HBM."""
+        return self.state_bytes_per_gpu <= self.hbm_bytes
+
+
+def _train_build(gpu: str) -> sc.Build:
+    return dataclasses.replace(sc.h100_ib(), chip=gpu)
+
+
+def _train_plan(cat: Catalog, p: Profile, gpu: str) -> tuple[wl.Transformer, "tr.Step"]:
+    model = wl.model(cat, TRAINING_ROWS[p.id])
+    tokens = p.flop_per_step / (6.0 * model.params_total)        # the profile's FLOPs are 6·P per token
+    return model, tr.train_step(cat, _train_build(gpu), model, int(p.gpus), tokens_per_step=tokens,
+                                utilisation=1.0, overlap=0.0)
+
+
+def gpu_layout(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm") -> GpuLayout:
+    """The layout :func:`gpu_step` assumes for profile ``p`` on ``p.gpus`` GPUs.
+
+    Training profiles (:data:`~waferscale.models.suitability.TRAINING_ROWS`) take the training model's plan
+    (:func:`waferscale.models.training.train_step`): the fewest tensor × pipeline stages whose weights and gradients
+    (4 bytes per parameter over T·S GPUs) and Adam state (12 bytes over all N) fit; a ValueError if none does. Every
+    other profile partitions its working set over its GPUs (a domain decomposition, or tensor-parallel decode).
+    """
+    N = int(p.gpus)
+    hbm = cat.value(gpu, "hbm_bytes")
+    if p.id in TRAINING_ROWS:
+        model, st = _train_plan(cat, p, gpu)
+        P = model.params_total
+        per = tr.state_bytes_per_param() * P / (st.tp * st.pp) + tr.OPTIMIZER_BYTES_PER_PARAM * P / N
+        return GpuLayout("3-D parallel", st.tp, st.pp, st.dp, per, hbm)
+    return GpuLayout("partitioned", N, 1, 1, p.working_set_bytes / N, hbm)
+
+
 def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvlink4", out: str = "ib_ndr",
              domain: int = 8) -> GpuStep:
     """Step time of profile ``p`` on ``p.gpus`` GPUs: roofline local work plus α–β communication.
@@ -52,6 +103,11 @@ def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvli
     ``domain``, :func:`~waferscale.models.collectives.hierarchical_all_reduce` across nodes), an all-to-all, or a
     point-to-point message (over NVLink within a domain, InfiniBand beyond). For point-to-point
     profiles the ``global_rounds_per_step`` are 8-byte scalar all-reduces (dot products).
+
+    Training profiles run in the layout of :func:`gpu_layout` (T tensor × S pipeline stages × D replicas, the state
+    fitting in HBM): local work adds the pipeline bubble, and communication is each round's gradient shard
+    (``comm_bytes / (rounds·T·S)``) all-reduced over the D replicas plus the training model's tensor-parallel
+    all-reduces and pipeline hand-offs (:func:`waferscale.models.training.train_step`, no overlap).
 
     Allowed: ``domain`` (GPUs per scale-up domain) an integer in [1, 2²⁰].
     """
@@ -69,12 +125,21 @@ def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvli
     R, G = p.comm_rounds_per_step, p.global_rounds_per_step
     n = p.comm_bytes_per_step / R
 
-    def allreduce(m: float) -> float:
-        if N <= domain:
-            return co.ring_all_reduce(m, N, beta, alpha).time_s
-        return co.hierarchical_all_reduce(m, domain, math.ceil(N / domain), t_up.require("bandwidth"), t_up.require("latency"),
-                                          t_out.require("bandwidth"), t_out.require("latency")).time_s
+    def allreduce(m: float, ranks: int = N, per_domain: int = domain) -> float:
+        if ranks <= 1:
+            return 0.0
+        if ranks <= per_domain:
+            return co.ring_all_reduce(m, ranks, t_up.require("bandwidth"), t_up.require("latency")).time_s
+        return co.hierarchical_all_reduce(m, per_domain, math.ceil(ranks / per_domain), t_up.require("bandwidth"),
+                                          t_up.require("latency"), t_out.require("bandwidth"),
+                                          t_out.require("latency")).time_s
 
+    if p.id in TRAINING_ROWS:
+        _, st = _train_plan(cat, p, gpu)
+        shards = st.tp * st.pp
+        replicas_per_domain = max(1, min(st.dp, domain // shards))
+        dp = R * allreduce(n / shards, st.dp, replicas_per_domain)
+        return GpuStep(local * (1.0 + st.bubble_s / st.compute_s), dp + st.tp_s + st.pp_s)
     if p.pattern == "all_reduce":
         comm = R * allreduce(n)
     elif p.pattern == "all_to_all":
@@ -265,12 +330,18 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
 
 
 def _peak_label(cat: Catalog, prec: str, wafer: str, gpu: str = "h100_sxm") -> str:
-    """Which dense peaks rate a profile's arithmetic: its own precision on both sides, or the 16-bit peaks as an
-    upper bound where the catalog lacks a chip's fp32 rate."""
-    used = {peak_flop_per_s(cat, c, prec)[1] for c in (gpu, wafer)}
-    if prec == "fp32" and used != {"fp32"}:
+    """Which dense peaks rate a profile's arithmetic: its own precision on both sides, or, on a side whose chip has
+    no fp32 rate in the catalog, that chip's 16-bit peak (an upper bound on its fp32 speed)."""
+    if prec != "fp32":
+        return prec
+    used = {c: peak_flop_per_s(cat, c, prec)[1] for c in (gpu, wafer)}
+    if set(used.values()) == {"fp32"}:
+        return "fp32"
+    if set(used.values()) == {"16-bit"}:
         return "16-bit peaks on both sides (the catalog has no fp32 rate)"
-    return prec
+    lacking = ", ".join(cat.name(c) for c, u in used.items() if u == "16-bit")
+    having = ", ".join(cat.name(c) for c, u in used.items() if u == "fp32")
+    return f"fp32 on {having}; {lacking} at its 16-bit peak (no fp32 rate: an upper bound)"
 
 
 _SWEEPS = {"comm_share": (0.0, 1.0), "wafers": (1.0, 64.0), "mapping": (0.0, 1.0)}

@@ -46,7 +46,7 @@ from ..data.catalog import Catalog
 from ..core.checks import BIG, check_int, check_real
 
 __all__ = [
-    "CLASSES", "ARTICLE", "DECODE_ROWS", "VALIDATION", "PRECISION", "precision", "Profile", "Thresholds",
+    "CLASSES", "ARTICLE", "DECODE_ROWS", "TRAINING_ROWS", "VALIDATION", "PRECISION", "precision", "Profile", "Thresholds",
     "profile_ids", "profile", "comm_share", "wafers_needed", "off_wafer_share", "mean_hops", "mapping_efficiency",
     "classify", "questions_passed",
 ]
@@ -67,6 +67,11 @@ DECODE_ROWS: dict[str, tuple[str, int, int]] = {
     "suit_decode_high": ("llama3_1_70b", 256, 8192),
     "suit_moe_inference": ("llama4_maverick", 64, 8192),
 }
+
+#: Training profiles and the transformer they train: their GPU step uses the layout of
+#: :func:`waferscale.models.training.train_step` (tensor and pipeline stages that fit the state in HBM), not a copy of
+#: the whole working set on every GPU.
+TRAINING_ROWS: dict[str, str] = {"suit_dense_training": "llama3_1_70b"}
 
 #: Validation rows of measurements.csv and the profile that describes each kernel.
 VALIDATION: dict[str, str] = {
