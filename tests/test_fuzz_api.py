@@ -209,6 +209,10 @@ SPECS: dict[str, Spec] = {
     "suitability.mapping_efficiency": Spec({"neighbour_share": P01, "width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
     "suitability.classify": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
     "suitability.questions_passed": Spec({"comm_share_": P01, "wafers": (1.0, 1e6, "real"), "mapping": P01}, physical=False),
+    "tokencost.throughput_from_serving": Spec(
+        {"input_tokens": (1, 65536, "int"), "output_tokens": (1, 65536, "int")},   # within the model's context
+        fixed={"systems": lambda cat: ["dgx_b200"], "model_id": lambda cat: "llama3_1_8b",
+               "params": lambda cat: importlib.import_module("waferscale.models.serving").ServeParams()}),
     "steptime.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
     "steptime.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
     "checks.check_real": Spec({"value": (0.0, 1.0, "real")}, fixed={"name": "value", "lo": 0.0, "hi": 1.0}),
