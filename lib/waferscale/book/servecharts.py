@@ -13,6 +13,7 @@ import pandas as pd
 from ..data.catalog import Catalog
 from ..models import workloads as wl
 from ..models.serving import OperatingPoint, ServeParams, frontier, hardware
+from ..models.serving.wafer import wafers_needed
 from .charts import finish
 from .perfcharts import color_scale
 
@@ -55,7 +56,7 @@ def frontier_data(cat: Catalog, prm: ServeParams, systems: dict[str, str], model
                     pts = []
                     try:
                         if hw.kind == "wafer":
-                            w0 = frontier(hw, m, op, prm)[0].chips
+                            w0 = int(wafers_needed(hw, m, op, prm))
                             for k in wafer_spans:
                                 pts += frontier(hw, m, op, prm, chips=k * w0)
                         else:
@@ -78,7 +79,6 @@ def measured_points(cat: Catalog, acc: pd.DataFrame, systems: dict[str, str], mo
     """Measured one-user speeds of the frontier's systems and models, per chip and per kW at full wall power
     (the chips are those the model needs for that row: a wafer count, or the server's GPUs)."""
     from ..models.serving import hardware as _hw
-    from ..models.serving.wafer import wafers_needed
     rows = []
     for r in acc[(acc["objective"] == "users") & acc["model"].isin(list(models)) & acc["system"].isin(list(systems))
                  ].itertuples():

@@ -142,13 +142,6 @@ def _row(cat: Catalog, r, p_accept: float) -> Row | None:
                floor, chips, tp, draft, r["source"], r["grade"], str(r["date"]), extra)
 
 
-@lru_cache(maxsize=8)
-def _rows_cached(root: str, stamp: float) -> tuple[Row, ...]:
-    from ..data.catalog import load
-    cat = load(Path(root)) if root else load()
-    return tuple(_rows_of(cat))
-
-
 def _rows_of(cat: Catalog) -> list[Row]:
     m = cat.measurements
     p = _spec_p(cat)
@@ -323,7 +316,11 @@ def stored(cat: Catalog) -> dict:
 
 def fitted(cat: Catalog, leave_out: str | None = None) -> ServeParams:
     """The calibrated parameters; ``leave_out`` a wafer row id gives the wafer constant fitted without it."""
-    d = stored(cat)
+    return _params(stored(cat), leave_out)
+
+
+def _params(d: dict, leave_out: str | None) -> ServeParams:
+    """:func:`fitted` from a stored fit ``d`` (so a caller predicting many rows reads and stamps the fit once)."""
     prm = ServeParams().with_(**d["params"])
     if leave_out is not None:
         if leave_out not in d["wafer_loo"]:
@@ -335,9 +332,9 @@ def fitted(cat: Catalog, leave_out: str | None = None) -> ServeParams:
 def table(cat: Catalog) -> pd.DataFrame:
     """Every row predicted out of sample where it can be: GPU validation rows with the calibrated constants,
     wafer rows with the constant fitted without them (leave-one-out); GPU calibration rows in sample (a fit)."""
-    out = []
+    out, d = [], stored(cat)
     for r in rows(cat):
-        prm = fitted(cat, leave_out=r.id) if r.role == "wafer" else fitted(cat)
+        prm = _params(d, r.id if r.role == "wafer" else None)
         pred = predict(cat, r, prm)
         out.append({"id": r.id, "system": r.system, "model": r.model, "quantity": r.quantity, "role": r.role,
                     "input_tokens": r.op.input_tokens, "output_tokens": r.op.output_tokens,

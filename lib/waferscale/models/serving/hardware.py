@@ -111,11 +111,11 @@ def hardware_ids(cat: Catalog) -> list[str]:
     return list(pf.system_links(cat))
 
 
-def _server_share_w(cat: Catalog, chip: str) -> float | None:
-    """Wall power per GPU of the first multi-GPU system built from ``chip`` that states its system power."""
+def _server_share(cat: Catalog, chip: str, field: str) -> float | None:
+    """``field`` per GPU of the first multi-GPU system built from ``chip`` that states it (a lone GPU's share)."""
     for sid, c in zip(cat.entities["id"], cat.entities["chip"]):
-        if c == chip and cat.has(sid, "system_power_w") and cat.has(sid, "chips") and cat.value(sid, "chips") > 1:
-            return cat.value(sid, "system_power_w") / cat.value(sid, "chips")
+        if c == chip and cat.has(sid, field) and cat.has(sid, "chips") and cat.value(sid, "chips") > 1:
+            return cat.value(sid, field) / cat.value(sid, "chips")
     return None
 
 
@@ -131,19 +131,14 @@ def hardware(cat: Catalog, system_id: str, overrides: dict[str, str] | None = No
     s = pf.system(cat, system_id, overrides)
     chip, up_id, out_id = pf.system_links(cat)[system_id]
     up = ic.tier(cat, up_id)
+    per = s.chips if system_id != chip else 1        # a system's facts are for all its chips, a chip's for one
     power = s.power_w
     if cat.has(system_id, "wall_power_w"):
-        power = cat.value(system_id, "wall_power_w") / (s.chips if system_id != chip else 1)
+        power = cat.value(system_id, "wall_power_w") / per
     elif s.kind == "gpu" and s.chips == 1:
-        power = _server_share_w(cat, chip) or power
-    idle = None
-    if cat.has(system_id, "idle_power_w"):
-        idle = cat.value(system_id, "idle_power_w") / (s.chips if system_id != chip else 1)
-    else:
-        for sid, c in zip(cat.entities["id"], cat.entities["chip"]):
-            if c == chip and cat.has(sid, "idle_power_w") and cat.has(sid, "chips"):
-                idle = cat.value(sid, "idle_power_w") / cat.value(sid, "chips")
-                break
+        power = _server_share(cat, chip, "system_power_w") or power
+    idle = (cat.value(system_id, "idle_power_w") / per if cat.has(system_id, "idle_power_w")
+            else _server_share(cat, chip, "idle_power_w"))
     coll = cat.value(up_id, "collective_latency_s") if cat.has(up_id, "collective_latency_s") else None
     nvls = s.kind == "gpu" and cat.has(up_id, "switch_bytes_per_s")
     link = (up.bytes_per_s_per_dir or 0.0) if s.kind == "wafer" else 0.0

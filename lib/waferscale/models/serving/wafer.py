@@ -91,9 +91,10 @@ def _pass(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, q,
     t_attn = g * ctx * kv_l / (side_l ** 2 * pe_bw) + 2 * side_l * hop
 
     def layer(gs, travel):
-        t = sum(gemv(a, b)[0] for a, b, _ in gs) + t_attn + travel
-        t_mac = sum(gemv(a, b)[1] for a, b, _ in gs)
-        stage = np.maximum.reduce([gemv(a, b)[0] for a, b, _ in gs])
+        times = [gemv(a, b) for a, b, _ in gs]
+        t = sum(t for t, _ in times) + t_attn + travel
+        t_mac = sum(m for _, m in times)
+        stage = np.maximum.reduce([t for t, _ in times])
         return t, t_mac, stage
 
     t_d, mac_d, st_d = layer(dense, 0.0)
@@ -122,7 +123,6 @@ def timing(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *
     W = np.asarray(wafers, dtype=float)
     B = np.asarray(users, dtype=float)
     g = np.minimum(np.asarray(group, dtype=float), B)
-    wb = bytes_per_value(op.precision)
     dbytes = draft.weight_bytes(op.precision) if draft else 0.0
     q = (m.weight_bytes(op.precision) + dbytes) / (W * hw.pes)
     k = op.spec_tokens
