@@ -21,8 +21,10 @@ Examples
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import pint
+if TYPE_CHECKING:  # pint itself loads on the first parse: a catalog read from the disk cache never needs it
+    import pint
 
 __all__ = ["UnitError", "registry", "parse_unit", "to_canonical"]
 
@@ -34,6 +36,8 @@ class UnitError(ValueError):
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
     """The package's unit registry: pint's defaults plus FLOP, token, USD and count."""
+    import pint
+
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     ureg.define("flop = [computation] = FLOP")
     ureg.define("token = [token]")

@@ -250,11 +250,13 @@ def _load(root: Path) -> Catalog:
 
 @lru_cache(maxsize=8)
 def _load_cached(root: str) -> Catalog:
-    return _load(Path(root))
+    from .diskcache import cached
+
+    return cached(Path(root), _load)
 
 
 def load(root: str | Path | None = None) -> Catalog:
-    """Load and validate the catalog (cached per folder).
+    """Load and validate the catalog (cached per folder, in this process and on disk: :mod:`.diskcache`).
 
     Parameters
     ----------
