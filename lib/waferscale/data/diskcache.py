@@ -3,7 +3,7 @@
 Loading the catalog parses every CSV row and converts each unit with pint (about a second, most of a ``serve``
 call). The validated :class:`~waferscale.data.catalog.Catalog` is pickled once under a key that hashes
 
-* every file of the catalog folder (names and bytes), and
+* the catalog folder's path and every file in it (names and bytes), and
 * the source of the modules that turn those files into a catalog (the data layer and ``core.units``), plus the
   Python, pandas and pint versions,
 
@@ -56,7 +56,7 @@ def catalog_key(root: Path) -> str:
     """
     from importlib.metadata import version
 
-    h = hashlib.sha256()
+    h = hashlib.sha256(str(root.resolve()).encode() + b"\0")  # the catalog records its folder
     for p in sorted(root.iterdir()):
         if p.is_file():
             h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
