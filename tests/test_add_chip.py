@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from waferscale.book import compare
-from waferscale.fit import perffit
-from waferscale.models import economics, performance as pf, physics, scaling as sc, tokencost, yields
+from waferscale.fit import servefit
+from waferscale.models import economics, physics, serving as sv, workloads as wl, scaling as sc, tokencost, yields
 from waferscale.data.catalog import DATA_ENV, data_dir, load
 
 from conftest import ROOT
@@ -114,20 +114,20 @@ def test_data_dir_follows_the_environment(added, monkeypatch, tmp_path):
 
 
 # -- (b) the models pick it up ---------------------------------------------------------------------
-def test_decode_model_runs_on_the_new_chip(cat2):
-    assert CHIP in pf.system_ids(cat2) and POD in pf.system_ids(cat2)
-    assert pf.gpu_systems(cat2) == [*pf.gpu_systems(load()), CHIP, POD]
-    assert POD in pf.gpu_systems(cat2, multi_chip=True) and CHIP in pf.gpu_systems(cat2, multi_chip=False)
-    s = pf.system(cat2, POD)
-    assert (s.chip, s.chips, s.kind) == (CHIP, 8, "gpu")
-    assert s.power_w == pytest.approx(16e3 / 8)
-    one = pf.decode(cat2, CHIP, "llama3_1_8b", precision="bf16", params=perffit.fitted(cat2))
-    pod = pf.decode(cat2, POD, "llama3_1_70b", precision="fp8", params=perffit.fitted(cat2))
+def test_serving_model_runs_on_the_new_chip(cat2):
+    assert CHIP in sv.hardware_ids(cat2) and POD in sv.hardware_ids(cat2)
+    assert sv.gpu_systems(cat2) == [*sv.gpu_systems(load()), CHIP, POD]
+    assert POD in sv.gpu_systems(cat2, multi_chip=True) and CHIP in sv.gpu_systems(cat2, multi_chip=False)
+    hw = sv.hardware(cat2, POD)
+    assert (hw.chip, hw.chips, hw.kind) == (CHIP, 8, "gpu")
+    assert hw.wall_power_w_per_chip == pytest.approx(16e3 / 8)
+    prm, op = servefit.fitted(cat2), sv.OperatingPoint(1000, 1000, "bf16")
+    one = sv.serve(sv.hardware(cat2, CHIP), wl.model(cat2, "llama3_1_8b"), op, prm, users=1)
+    pod = sv.serve(hw, wl.model(cat2, "llama3_1_70b"), sv.OperatingPoint(1000, 1000, "fp8"), prm, users=1)
     assert one.tokens_per_s_per_user > 0 and pod.tokens_per_s_per_user > 0
-    # more HBM bandwidth than an H100 at batch 1 means more tokens per second on the roofline
-    h100 = pf.decode(cat2, "h100_sxm", "llama3_1_8b", precision="bf16", params=pf.Params.roofline())
-    assert pf.decode(cat2, CHIP, "llama3_1_8b", precision="bf16", params=pf.Params.roofline()).tokens_per_s_per_user > \
-        h100.tokens_per_s_per_user
+    # more HBM bandwidth than an H100 at batch 1 means more tokens per second
+    h100 = sv.serve(sv.hardware(cat2, "h100_sxm"), wl.model(cat2, "llama3_1_8b"), op, prm, users=1)
+    assert one.tokens_per_s_per_user > h100.tokens_per_s_per_user
 
 
 def test_comparisons_and_costs_pick_it_up(cat2):

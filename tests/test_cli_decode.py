@@ -1,4 +1,4 @@
-"""`python -m waferscale decode` and `list models`."""
+"""`python -m waferscale decode` (the batch-1 shortcut of `serve`) and `list models`."""
 from __future__ import annotations
 
 import json
@@ -19,12 +19,14 @@ def test_decode_json_has_the_fields():
     for k in ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s", "chips",
               "energy_per_token_j"):
         assert k in doc
-    assert doc["chips"] == 4
+    assert doc["chips"] == 4 and doc["users"] == 1
+    same = json.loads(run("serve", "--system", "cs3", "--model", "llama3_1_70b", "--users", "1", "--json").stdout)
+    assert same == doc  # one model: decode is serve --users 1
 
 
 def test_users_max_and_table():
     out = run("decode", "--system", "dgx_b200", "--model", "llama4_maverick", "--precision", "fp8", "--users", "max",
-              "--context-tokens", "4096", "--spec-tokens", "3", "--spec-accept", "0.7")
+              "--input-tokens", "4096", "--spec-tokens", "3", "--spec-accept", "0.7")
     assert out.returncode == 0, out.stderr
     assert "tokens_per_s_total" in out.stdout
 
@@ -40,7 +42,7 @@ def test_list_models():
     (["--precision", "int3"], "error: --precision: 'int3' is not one of the allowed values: bf16, fp16, fp8, fp4"),
     (["--users", "-2"], "error: --users: -2 is out of range; allowed: an integer in [1, 1000000] or 'max'"),
     (["--users", "many"], "error: --users: 'many' is not an integer or 'max'"),
-    (["--chips", "1024"], "error: --chips: 1024 exceeds the 8 GPUs of one dgx_h100; allowed: an integer in [1, 8]"),
+    (["--input-tokens", "0"], "error: --input-tokens: 0 is out of range; allowed: an integer in [1, 10000000]"),
     (["--spec-accept", "0.5", "--spec-tokens", "0"], "error: --spec-accept: 0.5 needs --spec-tokens >= 1"),
     (["--chips", "9" * 400], "error: --chips: 9999999999999999999…(400 digits) is out of range"),
 ])
@@ -52,7 +54,7 @@ def test_bad_values_exit_2(args, message):
 def test_model_too_big_exits_2():
     out = run("decode", "--system", "h100_sxm", "--model", "llama3_1_405b")
     assert out.returncode == 2 and out.stderr.startswith("error: --chips: 1 (the default) is too few")
-    assert "needs 11 chips of h100_sxm" in out.stderr
+    assert "needs 16 chips of h100_sxm; allowed: an integer in [16, 100000]" in out.stderr  # tp 8 x pp 2
 
 
 def test_train_json_and_bad_input():

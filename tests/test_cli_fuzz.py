@@ -138,7 +138,7 @@ def warm():
 HUGE = "9" * 400
 #: Values a reader would type (drawn as often as the whole range, so that many runs succeed).
 TYPICAL = {"--chips": [1, 2, 4, 8, 16, 64], "--train-chips": [8, 64, 512, 4096, 16384], "--users": [1, 8, 64, 256],
-           "--context-tokens": [128, 2048, 8192, 32768], "--spec-tokens": [0, 1, 3, 5], "--ranks": [1, 2, 8, 64, 1024],
+           "--input-tokens": [128, 1000, 8192, 32768], "--output-tokens": [128, 1000, 2048], "--spec-tokens": [0, 1, 3, 5], "--ranks": [1, 2, 8, 64, 1024],
            "--seq-tokens": [2048, 4096, 8192], "--interleave": [1, 2, 4], "--area-mm2": [100.0, 600.0, 814.0, 46225.0],
            "--defects-per-cm2": [0.0, 0.05, 0.1, 1.0], "--alpha": [0.5, 2.0, 3.0], "--layers": [1.0, 7.5, 13.5],
            "--wafer-mm": [200.0, 300.0], "--wafer-price-usd": [7000.0, 17000.0], "--bytes": [0.0, 1e3, 1e6, 1e9],
@@ -231,9 +231,9 @@ def _good_models():
 
 def _good_systems():
     from waferscale.data import catalog
-    from waferscale.models import performance
+    from waferscale.models import serving
 
-    return performance.system_ids(catalog.load())
+    return serving.hardware_ids(catalog.load())
 
 
 SPECS = {
@@ -248,8 +248,8 @@ SPECS = {
                {"--precision": choice(["bf16", "fp16", "fp8", "fp4"]), "--chips": ints("--chips"),
                 "--users": Opt(st.one_of(ints("--users").good, st.just("max")), st.one_of(ints("--users").bad,
                                                                                         st.just("MAX"))),
-                "--context-tokens": ints("--context-tokens"), "--spec-tokens": ints("--spec-tokens"),
-                "--spec-accept": floats("--spec-accept")}),
+                "--input-tokens": ints("--input-tokens"), "--output-tokens": ints("--output-tokens"),
+                "--spec-tokens": ints("--spec-tokens"), "--spec-accept": floats("--spec-accept")}),
     "train": ({"--build": choice(["cs3", "h100_ib", "gb200_xdr", "gb200_cpo"]), "--model": choice(_good_models()),
                "--chips": ints("--chips", "--train-chips")},
               {"--tokens-per-step": floats("--tokens-per-step"), "--seq-tokens": ints("--seq-tokens"),
@@ -283,12 +283,6 @@ def _known_bad_combination(argv: list[str]) -> bool:
             return False
         if p > 0 and k == 0:
             return True
-        fixed = {"dgx_h100": 8, "dgx_b200": 8, "gb200_nvl72": 72}
-        try:
-            if val("--system") in fixed and int(val("--chips") or 0) > fixed[val("--system")]:
-                return True
-        except ValueError:
-            return False
     return False
 
 
@@ -372,7 +366,7 @@ ISSUE_CASES = [
     ["decode", "--system", "h100_sxm", "--model", "llama3_1_8b", "--chips", HUGE],
     ["decode", "--system", "h100_sxm", "--model", "llama3_1_8b", "--users", HUGE],
     ["collective", "--tier", "nvlink4", "--ranks", HUGE, "--bytes", "1e6"],
-    ["decode", "--system", "h100_sxm", "--model", "llama3_1_8b", "--context-tokens", HUGE],
+    ["decode", "--system", "h100_sxm", "--model", "llama3_1_8b", "--input-tokens", HUGE],
     ["decode", "--system", "h100_sxm", "--model", "llama3_1_8b", "--spec-tokens", HUGE],
     ["train", "--build", "h100_ib", "--model", "llama3_1_8b", "--chips", HUGE],
     ["train", "--build", "h100_ib", "--model", "llama3_1_8b", "--chips", "64", "--seq-tokens", HUGE],
@@ -383,7 +377,7 @@ ISSUE_CASES = [
     Y + ["negative_binomial", "--area-mm2", "600", "--defects-per-cm2", "0.1", "--alpha", "-5"],
     Y + ["negative_binomial", "--area-mm2", "600", "--defects-per-cm2", "0.1", "--alpha", "nan"],
     Y + ["bose_einstein", "--area-mm2", "600", "--defects-per-cm2", "0.1", "--layers", "-3"],
-    ["decode", "--system", "dgx_h100", "--model", "llama3_1_8b", "--chips", "1024"],
+    ["decode", "--system", "h100_sxm", "--model", "llama3_1_405b", "--chips", "2"],
     ["decode", "--system", "dgx_h100", "--model", "llama3_1_8b", "--spec-accept", "0.5", "--spec-tokens", "0"],
     ["collective", "--tier", "nvlink4", "--ranks", "1000000000000", "--bytes", "1e6"],
     # NaN / inf outputs

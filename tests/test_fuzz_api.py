@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 MODULES = ["models.yields", "models.redundancy", "models.interconnect", "models.collectives", "models.scaling",
-           "models.workloads", "models.performance", "models.energy", "models.training", "models.physics",
+           "models.workloads", "models.serving.point", "models.training", "models.physics",
            "models.economics", "models.tokencost", "models.market", "models.decode_comm", "models.packaging",
            "models.suitability", "models.steptime", "fit.allreduce", "book.compare", "core.checks"]
 SLOW_S = 2.0
@@ -156,14 +156,8 @@ SPECS: dict[str, Spec] = {
     "workloads.expected_distinct_experts": Spec({"experts": (1, 1024, "int"), "experts_active": (1, 1024, "int"),
                                                  "tokens": (0.0, 1e9, "real")},
                                                 check=lambda kw: kw["experts_active"] <= kw["experts"]),
-    "performance.accepted_per_step": Spec({"spec_tokens": (0, 64, "int"), "spec_accept": (0.0, 0.999, "real")}),
-    "performance.acceptance_from_length": Spec({"mean_accepted": (1.0, 2.0, "real"), "spec_tokens": (1, 64, "int")}),
-    "performance.max_users": Spec({"chips": (1, 64, "int"), "context_tokens": (1, 131072, "int")},
-                                  fixed={"system_id": "dgx_h100", "model_id": "llama3_1_8b"}),
-    "performance.decode": Spec({"context_tokens": (1, 32768, "int"), "prompt_tokens": (1, 32768, "int"),  # fits 8 GPUs
-                                "spec_tokens": (0, 8, "int"), "spec_accept": (0.0, 0.99, "real"), "users": (1, 16, "int")},
-                               fixed={"system_id": "dgx_h100", "model_id": "llama3_1_8b",
-                                      "params": lambda cat: importlib.import_module("waferscale.fit.perffit").fitted(cat)}),
+    "point.accepted_per_step": Spec({"spec_tokens": (0, 64, "int"), "spec_accept": (0.0, 0.999, "real")}),
+    "point.acceptance_from_length": Spec({"mean_accepted": (1.0, 2.0, "real"), "spec_tokens": (1, 64, "int")}),
     "physics.power_density_w_per_cm2": Spec({"power_w": (0.0, 1e9, "real"), "area_mm2": APOS}),
     "physics.time_of_flight_s": Spec({"length_m": (0.0, 1e6, "real"), "relative_permittivity": (1.0, 1e4, "real")}),
     "physics.unrepeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),
@@ -236,10 +230,6 @@ SKIP = {
     "training.validation_table": "a table over catalog rows; utilisation is checked by train_step",
     "training.utilisation_to_match": "interleave only; the rest comes from the catalog",
     "training.training_curve": "a table of train_step calls",
-    "performance.sweep": "a table of decode calls (decode is fuzzed here)",
-    "performance.prefill_s": "an internal building block of decode, taking model and system objects",
-    "energy.breakdown": "forwards users and context_tokens to performance.decode (fuzzed here)",
-    "energy.breakdown_table": "a table of breakdown calls",
     "steptime.sensitivity": "a table over threshold values from a fixed set",
     "steptime.features": "a table from the catalog",
     "checks.check_choice": "not numeric",

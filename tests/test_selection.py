@@ -4,16 +4,17 @@ from __future__ import annotations
 import pytest
 
 from waferscale.book import compare
-from waferscale.models import performance as pf, physics, scaling as sc, tokencost
+from waferscale.models import physics, scaling as sc, tokencost
+from waferscale.models import serving as pf
 
 
 def test_system_links_come_from_topology(cat):
     links = pf.system_links(cat)
     assert links["cs3"] == ("wse3", "wse3_fabric", "cs_ethernet_io")
     assert links["gb200_nvl72"] == ("b200", "nvlink5", "ib_xdr")
-    assert pf.system_ids(cat) == list(cat.topology["system"])
+    assert pf.hardware_ids(cat) == list(cat.topology["system"])
     with pytest.raises(ValueError, match="system='a100_sxm' is not modelled.*topology"):
-        pf.system(cat, "a100_sxm")
+        pf.hardware(cat, "a100_sxm")
 
 
 def test_gpu_systems(cat):
@@ -57,4 +58,4 @@ def test_a_catalog_without_topology_models_nothing(data_copy):
 
     (data_copy / "topology.csv").unlink()
     cat = load(data_copy)
-    assert pf.system_ids(cat) == [] and pf.gpu_systems(cat) == []
+    assert pf.hardware_ids(cat) == [] and pf.gpu_systems(cat) == []

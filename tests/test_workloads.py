@@ -59,10 +59,10 @@ NEW_MODELS = ("llama3_3_70b", "llama4_scout", "gpt_oss_120b", "qwen3_32b", "qwen
 
 @pytest.mark.parametrize("mid", NEW_MODELS)
 def test_new_models_are_listed_and_decodable(cat, mid):
-    from waferscale.models import performance as pf
+    from waferscale.models import serving as sv
 
     assert mid in W.model_ids(cat)
-    r = pf.decode(cat, "cs3", mid, params=pf.Params())
+    r = sv.serve(sv.hardware(cat, "cs3"), W.model(cat, mid), sv.OperatingPoint(), sv.ServeParams(), users=1)
     assert r.tokens_per_s_per_user > 0 and r.chips >= 1
 
 

@@ -5,8 +5,8 @@ Layers, each a subpackage, importing downwards only (``lib/waferscale/ARCHITECTU
 * :mod:`waferscale.cli` — ``python -m waferscale`` for what-ifs.
 * :mod:`waferscale.book` — chart theme and renderer, one figures module per chapter, data appendix, Sphinx glue, lint.
 * :mod:`waferscale.claims` — the article's claims, one module of verdicts per chapter, and the ledger.
-* :mod:`waferscale.fit` — calibrations (decode parameters, all-reduce η), validation tables, uncertainty.
-* :mod:`waferscale.models` — yields, redundancy, interconnect, collectives, scaling, workloads, decode, energy, training,
+* :mod:`waferscale.fit` — calibrations (the serving model, all-reduce η), validation tables, uncertainty.
+* :mod:`waferscale.models` — yields, redundancy, interconnect, collectives, scaling, workloads, serving, training,
   physics, economics, tokencost, market, decode_comm, packaging, suitability features, steptime.
 * :mod:`waferscale.data` — the sourced catalog (CSV + one BibTeX file): schema, loader, :class:`Catalog`.
 * :mod:`waferscale.core` — units, argument checks, the digits rule.

@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ..models import performance as pf
+from ..models.serving import hardware
 from ..models import workloads as wl
 from ..data.catalog import Catalog
 from .charts import finish, source_line
@@ -51,7 +51,7 @@ def system_sources(cat: Catalog, systems, extra=()) -> str:
     """Source line for the catalog rows behind the named systems, plus ``extra`` (source, grade) pairs."""
     pairs = list(extra)
     for s in systems:
-        sysobj = pf.system(cat, s)
+        sysobj = hardware(cat, s)
         df = cat.systems[cat.systems["system"].isin([s, sysobj.chip])]
         pairs += list(zip(df["source"], df["grade"]))
     return source_line(pairs, cat)

@@ -8,7 +8,7 @@ training comparison from :mod:`waferscale.models.training`. The article's claime
 
 from __future__ import annotations
 
-from ..models import performance as pf
+from ..models import serving as sv
 from ..data.catalog import Catalog
 from .base import CLAIMED, Status, Verdict
 
@@ -114,7 +114,7 @@ def _claimed(claim_id: str) -> float:
 def _srcs(cat: Catalog, *systems: str) -> tuple[str, ...]:
     out: list[str] = []
     for s in systems:
-        out += list(pf.system(cat, s).sources)
+        out += list(sv.hardware(cat, s).sources)
     return tuple(dict.fromkeys(out))
 
 
@@ -218,7 +218,7 @@ def training_scale(cat: Catalog, utilisation: float | None = None) -> dict:
            "gb200_cpo": tr.train_step(cat, sc.gb200_cpo(), m, n, **kw),
            "cs3": tr.train_step(cat, sc.cs3_ethernet(), m, wafers, **kw)}
     g, c, w = out["gb200"], out["gb200_cpo"], out["cs3"]
-    power = pf.system(cat, "gb200_nvl72").power_w * n
+    power = sv.hardware(cat, "gb200_nvl72").wall_power_w_per_chip * n   # the one power boundary: wall power
     out.update(step_ratio=w.step_s / g.step_s, cpo_time_ratio=c.step_s / g.step_s,
                cpo_link_saving=1 - c.comm_energy_j / g.comm_energy_j,
                cpo_step_energy_saving=(g.comm_energy_j - c.comm_energy_j) / (power * g.step_s))

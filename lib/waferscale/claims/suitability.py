@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.catalog import Catalog
-from ..fit import perffit as ff
+from ..fit import servefit as ff
 from ..models.steptime import features
 from .base import Status, Verdict, format_quantity
 

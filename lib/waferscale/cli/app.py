@@ -295,92 +295,24 @@ def _users(users: str) -> int | str:
         raise CliError("--users", e.value, f"is out of range; allowed: {BOUNDS['--users'].text()} or 'max'") from None
 
 
-@app.command()
-def decode(
-    system: Annotated[str, typer.Option("--system", help="System id from `list systems` that has a row in topology.csv (h100_sxm, dgx_h100, cs3 ...).")],
-    model: Annotated[str, typer.Option("--model", help="Model id (see `list models`).")],
-    precision: Annotated[str, typer.Option("--precision", help="bf16, fp16, fp8 or fp4.")] = "bf16",
-    chips: Annotated[int | None, typer.Option("--chips", help=helptext(
-        "--chips", "GPUs or wafers (default: the system's, or as many wafers as needed); a server or rack "
-        "(dgx_h100, gb200_nvl72 ...) takes at most its own GPUs."))] = None,
-    users: Annotated[str, typer.Option("--users", help=helptext(
-        "--users", "Concurrent users, or 'max' (largest that fits the memory)."))] = "1",
-    context_tokens: Annotated[int, typer.Option("--context-tokens", help=helptext(
-        "--context-tokens", "Context length per user (KV cache)."))] = 2048,
-    spec_tokens: Annotated[int, typer.Option("--spec-tokens", help=helptext(
-        "--spec-tokens", "Speculative draft tokens per step k."))] = 0,
-    spec_accept: Annotated[float, typer.Option("--spec-accept", help=helptext(
-        "--spec-accept", "Per-token acceptance probability p (needs --spec-tokens >= 1 when above 0)."))] = 0.0,
-    as_json: JsonFlag = False,
-) -> None:
-    """Decode speed, throughput, time to first token and energy per token of one configuration."""
-    from ..models import performance as _pf
-    from ..models import workloads as _wl
-
-    cat = _load()
-    _one_of("--system", system, _pf.system_ids(cat))
-    _one_of("--model", model, _wl.model_ids(cat))
-    _one_of("--precision", precision, PRECISIONS)
-    if chips is not None:
-        chips = check("--chips", chips)
-    u = _users(users)
-    ctx = check("--context-tokens", context_tokens)
-    k = check("--spec-tokens", spec_tokens)
-    p = check("--spec-accept", spec_accept)
-    if p > 0 and k == 0:
-        raise CliError("--spec-accept", p, "needs --spec-tokens >= 1 (no draft tokens, nothing to accept); "
-                       "allowed: 0 without --spec-tokens")
-    s = _pf.system(cat, system)
-    if chips is not None and s.chips > 1 and chips > s.chips:
-        raise CliError("--chips", chips, f"exceeds the {s.chips} {'wafers' if s.kind == 'wafer' else 'GPUs'} of one "
-                       f"{system}; allowed: an integer in [1, {s.chips}] (for more, use --system {s.chip})")
-    if u != "max":  # the memory check, before the model's fit is loaded (a fast, clear error)
-        need = _pf._chips_needed(_wl.model(cat, model), s, precision, u, ctx)
-        given = chips if chips is not None else (max(s.chips, need) if s.kind == "wafer" else s.chips)
-        if need > given:
-            what, mem = ("wafers", "SRAM") if s.kind == "wafer" else (f"chips of {system}", "HBM")
-            hi = BOUNDS["--chips"].hi if s.chips == 1 else s.chips
-            where = (f"an integer in [{need}, {hi:g}]" if need <= hi else
-                     f"none on one {system} (use --system {s.chip} --chips {need}, or fewer users or tokens)")
-            raise CliError("--chips", given, f"{'(the default) ' if chips is None else ''}is too few: {model} at "
-                           f"{precision} with {u} users and {ctx} tokens of context needs {need} {what} (weights and "
-                           f"KV cache exceed the {mem}); allowed: {where}")
-    from ..fit import perffit as _ff
-
-    r = _pf.decode(cat, system, model, precision=precision, chips=chips, users=u, context_tokens=ctx,
-                   spec_tokens=k, spec_accept=p, params=_ff.fitted(cat))
-    _report(r.as_dict(), as_json,
-            f"{model} on {system} ({precision}, {r.chips} chips, {r.users} users, {r.context_tokens} tokens of context):",
-            ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
-             "energy_per_token_j", "tokens_per_s_per_kw", "power_w", "chips_needed"), key_width=24,
-            command="decode", may_be_none=("tokens_per_s_per_musd",))
+# Options shared by `serve` and its batch-1 shortcut `decode` (one definition each).
+SystemOpt = Annotated[str, typer.Option("--system", help="System id with link tiers in topology.csv (dgx_h100, gb200_nvl72, cs3 ...).")]
+ModelOpt = Annotated[str, typer.Option("--model", help="Model id (see `list models`).")]
+ChipsOpt = Annotated[int | None, typer.Option("--chips", help=helptext(
+    "--chips", "Chips of the system's kind (default: the system's own count; for a wafer system the wafers "
+    "that hold the model and the users' KV cache)."))]
+PrecisionOpt = Annotated[str, typer.Option("--precision", help="Weights: bf16, fp16, fp8 or fp4 (KV cache in FP8 for FP8/FP4 weights).")]
+InputOpt = Annotated[int, typer.Option("--input-tokens", help=helptext("--input-tokens", "Mean prompt length per request."))]
+OutputOpt = Annotated[int, typer.Option("--output-tokens", help=helptext("--output-tokens", "Mean generated length per request."))]
+SpecKOpt = Annotated[int, typer.Option("--spec-tokens", help=helptext("--spec-tokens", "Speculative draft tokens per step k."))]
+SpecPOpt = Annotated[float, typer.Option("--spec-accept", help=helptext(
+    "--spec-accept", "Per-token acceptance probability p (needs --spec-tokens >= 1 when above 0)."))]
 
 
-@app.command()
-def serve(
-    system: Annotated[str, typer.Option("--system", help="System id with link tiers in topology.csv (dgx_h100, gb200_nvl72, cs3 ...).")],
-    model: Annotated[str, typer.Option("--model", help="Model id (see `list models`).")],
-    chips: Annotated[int | None, typer.Option("--chips", help=helptext(
-        "--chips", "Chips of the system's kind (default: the system's own count; for a wafer system the wafers "
-        "that hold the model)."))] = None,
-    precision: Annotated[str, typer.Option("--precision", help="Weights: bf16, fp16, fp8 or fp4 (KV cache in FP8 for FP8/FP4 weights).")] = "bf16",
-    input_tokens: Annotated[int, typer.Option("--input-tokens", help=helptext(
-        "--input-tokens", "Mean prompt length per request."))] = 1000,
-    output_tokens: Annotated[int, typer.Option("--output-tokens", help=helptext(
-        "--output-tokens", "Mean generated length per request."))] = 1000,
-    users: Annotated[int | None, typer.Option("--users", help=helptext(
-        "--users", "Objective: serve this many concurrent users as fast as possible."))] = None,
-    min_speed: Annotated[float | None, typer.Option("--min-tokens-per-s-per-user", help=helptext(
-        "--min-tokens-per-s-per-user", "Objective: the highest throughput with every user at least this fast."))] = None,
-    max_throughput: Annotated[bool, typer.Option("--max-throughput", help="Objective: the highest throughput.")] = False,
-    spec_tokens: Annotated[int, typer.Option("--spec-tokens", help=helptext(
-        "--spec-tokens", "Speculative draft tokens per step k."))] = 0,
-    spec_accept: Annotated[float, typer.Option("--spec-accept", help=helptext(
-        "--spec-accept", "Per-token acceptance probability p (needs --spec-tokens >= 1 when above 0)."))] = 0.0,
-    frontier: Annotated[bool, typer.Option("--frontier", help="Print the speed-throughput frontier (a list) instead of one point.")] = False,
-    as_json: JsonFlag = False,
-) -> None:
-    """Serve a model on a system: the best parallel layout for one objective, or the whole frontier."""
+def _serve(system: str, model: str, chips: int | None, precision: str, input_tokens: int, output_tokens: int,
+           users: int | None, min_speed: float | None, max_throughput: bool, spec_tokens: int, spec_accept: float,
+           frontier: bool, as_json: bool, command: str) -> None:
+    """What `serve` and `decode` both do: check the options, run the serving model, print the result."""
     from ..models import workloads as _wl
     from ..models import serving as _sv
 
@@ -417,12 +349,17 @@ def serve(
         else:
             r = _sv.serve(hw, m, op, prm, chips=chips, users=users, min_tokens_per_s_per_user=min_speed,
                           max_throughput=max_throughput)
-    except ValueError as e:
-        raise CliError("--chips" if "fit" in str(e) else "--min-tokens-per-s-per-user", chips if "fit" in str(e)
-                       else min_speed, "is " + str(e).split(" is ", 1)[-1] if "out of reach" in str(e) else
-                       f"is too few: {e}") from None
+    except _sv.DoesNotFit as e:
+        what = "wafers" if hw.kind == "wafer" else f"chips of {system}"
+        load = f" with {users} users" if users is not None else ""
+        raise CliError("--chips", e.chips, f"{'' if chips is not None else '(the default) '}is too few: {model} at {precision}{load} ({i}/{o} tokens) needs "
+                       + (f"{e.need} {what}; allowed: an integer in [{e.need}, 100000]" if e.need else
+                          f"more than 100000 {what}; allowed: fewer users or tokens, or a lower precision")) from None
+    except _sv.OutOfReach as e:
+        raise CliError("--min-tokens-per-s-per-user", e.floor, f"is out of reach for {model} on {system}; "
+                       f"allowed: up to {e.fastest:.4g} tokens/s per user") from None
     if frontier:
-        doc = [round_floats(finite_or_error(d, "serve", ("tokens_per_s_per_musd",))) for d in pts]
+        doc = [round_floats(finite_or_error(d, command, ("tokens_per_s_per_musd",))) for d in pts]
         if as_json:
             typer.echo(_dumps(doc))
             return
@@ -434,11 +371,56 @@ def serve(
                        f"({par['tp']}, {par['pp']}, {par['ep']}, {par['replicas']})")
         return
     doc = r.as_dict()
+    doc["time_per_token_s"] = 1.0 / r.tokens_per_s_per_user
     par = doc["parallelism"]
     _report(doc, as_json, f"{model} on {system} ({precision}, {i}/{o} tokens, {r.chips} chips, {r.users} users; "
             f"tp {par['tp']}, pp {par['pp']}, ep {par['ep']}, {par['replicas']} replicas):",
-            ("tokens_per_s_per_user", "tokens_per_s_total", "time_to_first_token_s", "energy_per_token_j",
-             "tokens_per_s_per_kw", "power_w"), key_width=24, command="serve", may_be_none=("tokens_per_s_per_musd",))
+            ("tokens_per_s_per_user", "tokens_per_s_total", "time_per_token_s", "time_to_first_token_s",
+             "energy_per_token_j", "tokens_per_s_per_kw", "power_w"), key_width=24, command=command,
+            may_be_none=("tokens_per_s_per_musd",))
+
+
+@app.command()
+def decode(
+    system: SystemOpt,
+    model: ModelOpt,
+    precision: PrecisionOpt = "bf16",
+    chips: ChipsOpt = None,
+    users: Annotated[str, typer.Option("--users", help=helptext(
+        "--users", "Concurrent users, or 'max' (the highest throughput)."))] = "1",
+    input_tokens: InputOpt = 1000,
+    output_tokens: OutputOpt = 1000,
+    spec_tokens: SpecKOpt = 0,
+    spec_accept: SpecPOpt = 0.0,
+    as_json: JsonFlag = False,
+) -> None:
+    """The batch-1 shortcut of `serve`: `serve --users U` (default 1; 'max' is `--max-throughput`)."""
+    u = _users(users)
+    _serve(system, model, chips, precision, input_tokens, output_tokens, None if u == "max" else u, None,
+           u == "max", spec_tokens, spec_accept, False, as_json, "decode")
+
+
+@app.command()
+def serve(
+    system: SystemOpt,
+    model: ModelOpt,
+    chips: ChipsOpt = None,
+    precision: PrecisionOpt = "bf16",
+    input_tokens: InputOpt = 1000,
+    output_tokens: OutputOpt = 1000,
+    users: Annotated[int | None, typer.Option("--users", help=helptext(
+        "--users", "Objective: serve this many concurrent users as fast as possible."))] = None,
+    min_speed: Annotated[float | None, typer.Option("--min-tokens-per-s-per-user", help=helptext(
+        "--min-tokens-per-s-per-user", "Objective: the highest throughput with every user at least this fast."))] = None,
+    max_throughput: Annotated[bool, typer.Option("--max-throughput", help="Objective: the highest throughput.")] = False,
+    spec_tokens: SpecKOpt = 0,
+    spec_accept: SpecPOpt = 0.0,
+    frontier: Annotated[bool, typer.Option("--frontier", help="Print the speed-throughput frontier (a list) instead of one point.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Serve a model on a system: the best parallel layout for one objective, or the whole frontier."""
+    _serve(system, model, chips, precision, input_tokens, output_tokens, users, min_speed, max_throughput,
+           spec_tokens, spec_accept, frontier, as_json, "serve")
 
 
 class Build(str, enum.Enum):

@@ -2,15 +2,15 @@
 
 numpy picks SIMD kernels at run time (AVX2, AVX-512, ... : ``numpy._core._multiarray_umath.__cpu_dispatch__``),
 and transcendental functions and reductions may then differ in the last bit or two of a float64. An
-iterative fit amplifies such differences (one part in 10¹¹ was seen on the performance fit). A
+iterative fit amplifies such differences (one part in 10¹¹ was seen on an earlier decode fit). A
 model built from physical inputs known to two or three digits cannot promise more than a handful
 anyway, so everything the book *stores* is cut to :data:`SIG_DIGITS` significant digits, in one
 place per channel:
 
 * glued numbers: :func:`waferscale.book.glue.glue`;
 * chart data and every other number in a chart's spec: :func:`waferscale.book.charts.render`;
-* fitted parameters: :func:`waferscale.fit.perffit.calibrate` quantises them, so all that is computed from
-  them starts from the same bits everywhere;
+* fitted parameters: the serving model's fit is committed (``fit/serve_params.json``, six significant digits)
+  and read back, so all that is computed from them starts from the same bits everywhere;
 * the CLI's JSON and tables: :mod:`waferscale.cli`.
 
 Rounding goes through Python's correctly rounded decimal formatting (``format(x, '.6g')``), which

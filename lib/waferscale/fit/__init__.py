@@ -3,6 +3,5 @@
 Imports :mod:`waferscale.models`, :mod:`waferscale.data` and :mod:`waferscale.core`.
 """
 
-from . import perffit  # installs the calibrated default parameters of the performance model
 
-__all__ = ["perffit"]
+__all__: list[str] = []

@@ -92,7 +92,8 @@ def _conds(s) -> dict[str, str]:
 
 
 def _spec_p(cat: Catalog) -> float:
-    from ..models.performance import acceptance_from_length
+    from ..models.serving.point import acceptance_from_length
+
     m = cat.measurements
     tau = float(m.loc[m["id"] == "eagle3_maverick_k3_2025", "value"].iloc[0])
     return acceptance_from_length(tau, SPEC_K)

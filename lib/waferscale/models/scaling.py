@@ -92,16 +92,16 @@ BUILDS = (h100_ib, gb200_xdr, gb200_cpo, cs3_ethernet)
 def build_for(cat: Catalog, system: str, switch_optics: str = "pluggable_optics_1p6t") -> Build:
     """The :class:`Build` of a GPU system from the catalog: its chip and tiers from ``topology.csv``, its
     scale-out tier as the switch (α borrowed from InfiniBand NDR where the tier publishes none, as the
-    performance model does). Lets any GPU system in the catalog, an added one included, be scaled.
+    serving model does). Lets any GPU system in the catalog, an added one included, be scaled.
 
     Raises
     ------
     ValueError
         If ``system`` has no row in ``topology.csv`` or is a wafer system.
     """
-    from . import performance as pf
+    from .serving.hardware import system_links
 
-    links = pf.system_links(cat)
+    links = system_links(cat)
     if system not in links:
         raise ValueError(f"system={system!r} has no row in topology.csv; allowed: {', '.join(links)}")
     chip, up, out = links[system]
@@ -112,10 +112,10 @@ def build_for(cat: Catalog, system: str, switch_optics: str = "pluggable_optics_
 
 
 def catalog_builds(cat: Catalog) -> list[Build]:
-    """:func:`build_for` every multi-GPU system the performance model knows, then the wafers (catalog-driven)."""
-    from . import performance as pf
+    """:func:`build_for` every multi-GPU system the serving model knows, then the wafers (catalog-driven)."""
+    from .serving.hardware import gpu_systems
 
-    return [build_for(cat, s) for s in pf.gpu_systems(cat, multi_chip=True)] + [cs3_ethernet()]
+    return [build_for(cat, s) for s in gpu_systems(cat, multi_chip=True)] + [cs3_ethernet()]
 
 
 def _flops(cat: Catalog, chip: str) -> float:

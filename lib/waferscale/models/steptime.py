@@ -29,7 +29,7 @@ from .suitability import (ARTICLE, DECODE_ROWS, TRAINING_ROWS, VALIDATION, Profi
                           wafers_needed)
 
 if TYPE_CHECKING:
-    from .performance import Params
+    from .serving import ServeParams
 
 __all__ = ["GpuStep", "GpuLayout", "gpu_layout", "WaferStep", "gpu_step", "wafer_step", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
 
@@ -270,22 +270,24 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     return WaferStep(w, local, mesh_t, off)
 
 
-def speedup(cat: Catalog, p: Profile, params: "Params") -> tuple[float, str]:
+def speedup(cat: Catalog, p: Profile, params: "ServeParams") -> tuple[float, str]:
     """Predicted wafer-vs-GPU-cluster speed-up of one step, and the model it comes from.
 
-    For :data:`DECODE_ROWS` the ratio of total tokens per second from
-    :func:`waferscale.models.performance.decode` (CS-3 with the wafers the model and KV cache need vs
-    DGX H100 GPUs, ``p.gpus`` of them) with the decode ``params`` (the calibrated
-    :func:`waferscale.fit.perffit.fitted`); otherwise :func:`gpu_step` / :func:`wafer_step`.
+    For :data:`DECODE_ROWS` the ratio of total tokens per second from the serving model
+    (:func:`waferscale.models.serving.serve`, its best layout for that many users): CS-3 with the wafers the model
+    needs against ``p.gpus`` H100 GPUs of DGX H100 servers, with ``params`` (the calibrated
+    :func:`waferscale.fit.servefit.fitted`); otherwise :func:`gpu_step` / :func:`wafer_step`.
     """
     if p.id in DECODE_ROWS:
-        try:
-            from . import performance as perf
+        from . import serving as sv
+        from . import workloads as wl
 
-            model, users, ctx = DECODE_ROWS[p.id]
-            g = perf.decode(cat, "dgx_h100", model, users=users, context_tokens=ctx, chips=int(p.gpus), params=params)
-            wf = perf.decode(cat, "cs3", model, users=users, context_tokens=ctx, params=params)
-            return wf.tokens_per_s_total / g.tokens_per_s_total, "performance.decode"
+        model, users, n_in, n_out = DECODE_ROWS[p.id]
+        m, op = wl.model(cat, model), sv.OperatingPoint(n_in, n_out, "bf16")
+        try:
+            g = sv.serve(sv.hardware(cat, "dgx_h100"), m, op, params, chips=int(p.gpus), users=users)
+            wf = sv.serve(sv.hardware(cat, "cs3"), m, op, params, users=users)
+            return wf.tokens_per_s_total / g.tokens_per_s_total, "serving model"
         except ValueError:  # the configuration does not fit: the step model answers
             pass
     return gpu_step(cat, p).step_s / wafer_step(cat, p).step_s, "step model"
@@ -293,7 +295,7 @@ def speedup(cat: Catalog, p: Profile, params: "Params") -> tuple[float, str]:
 
 # -- tables ---------------------------------------------------------------------------------------
 def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str = "wse3",
-             params: "Params") -> pd.DataFrame:
+             params: "ServeParams") -> pd.DataFrame:
     """One row per classified profile: the three features, speed-up, derived and article class.
 
     ``params`` are the decode model's parameters for the LLM rows' speed-up (:func:`speedup`).
@@ -347,7 +349,7 @@ def _peak_label(cat: Catalog, prec: str, wafer: str, gpu: str = "h100_sxm") -> s
 _SWEEPS = {"comm_share": (0.0, 1.0), "wafers": (1.0, 64.0), "mapping": (0.0, 1.0)}
 
 
-def sensitivity(cat: Catalog, threshold: str, values, *, params: "Params") -> pd.DataFrame:
+def sensitivity(cat: Catalog, threshold: str, values, *, params: "ServeParams") -> pd.DataFrame:
     """Derived class of every profile as one threshold (``comm_share``, ``wafers`` or ``mapping``) moves.
 
     Returns a long table: threshold, value, id, name, derived, changed (class differs from the default's).

@@ -61,11 +61,12 @@ ARTICLE: dict[str, str] = {
     "suit_cpu_general": "not", "suit_decode_high": "not", "suit_edge": "not", "suit_realtime": "not",
 }
 
-#: LLM decode profiles whose speed-up comes from :func:`waferscale.models.performance.decode`: (model, users, context).
-DECODE_ROWS: dict[str, tuple[str, int, int]] = {
-    "suit_decode_low": ("llama3_1_70b", 1, 8192),
-    "suit_decode_high": ("llama3_1_70b", 256, 8192),
-    "suit_moe_inference": ("llama4_maverick", 64, 8192),
+#: LLM decode profiles whose speed-up comes from the serving model (:func:`waferscale.models.serving.serve`):
+#: (model, users, input tokens, output tokens); 7,168 in and 2,048 out keep a mean context of 8,192 tokens.
+DECODE_ROWS: dict[str, tuple[str, int, int, int]] = {
+    "suit_decode_low": ("llama3_1_70b", 1, 7168, 2048),
+    "suit_decode_high": ("llama3_1_70b", 256, 7168, 2048),
+    "suit_moe_inference": ("llama4_maverick", 64, 7168, 2048),
 }
 
 #: Training profiles and the transformer they train: their GPU step uses the layout of

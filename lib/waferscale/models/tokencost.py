@@ -1,4 +1,4 @@
-"""Cost per million tokens from price, power and amortisation, and the throughput the performance model gives.
+"""Cost per million tokens from price, power and amortisation, and the throughput the serving model gives.
 
 Cost per million tokens: ``(price / amortisation hours + power · PUE · electricity) / (tokens/s · 3600 · utilisation) · 10⁶``.
 
@@ -91,13 +91,13 @@ def token_cost_table(cat: Catalog, throughput: pd.DataFrame, assumptions: TokenA
 
 
 def priced_systems(cat: Catalog) -> list[str]:
-    """Systems the performance model decodes on whose price and power the catalog gives (``price_usd`` and
+    """Systems the serving model runs whose price and power the catalog gives (``price_usd`` and
     ``system_power_w``), in catalog order: the candidates for a cost-per-token comparison. Catalog-driven, so
     a system added with a price joins.
     """
-    from . import performance as pf
+    from .serving.hardware import system_links
 
-    links = pf.system_links(cat)
+    links = system_links(cat)
     return [s for s in cat.ids("systems") if s in links and cat.has(s, "price_usd") and cat.has(s, "system_power_w")]
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from ...core.checks import check_choice, check_int, check_real
 from ..workloads import BYTES_PER_VALUE
 
-__all__ = ["OperatingPoint", "ServeParams", "Layout", "PRECISIONS", "accepted_per_step"]
+__all__ = ["OperatingPoint", "ServeParams", "Layout", "PRECISIONS", "accepted_per_step", "acceptance_from_length"]
 
 PRECISIONS = tuple(BYTES_PER_VALUE)
 
@@ -30,10 +30,41 @@ def accepted_per_step(spec_tokens: int, spec_accept: float) -> float:
     1.875
     >>> accepted_per_step(0, 0.9)
     1.0
+
+    Raises
+    ------
+    ValueError
+        If ``spec_tokens`` is not an integer in [0, 64] or ``spec_accept`` not a number in [0, 1].
     """
+    spec_tokens = check_int("spec_tokens", spec_tokens, 0, 64)
+    spec_accept = check_real("spec_accept", spec_accept, 0.0, 1.0)
     if spec_accept >= 1.0 - 1e-12:
         return float(spec_tokens + 1)
     return (1.0 - spec_accept ** (spec_tokens + 1)) / (1.0 - spec_accept)
+
+
+def acceptance_from_length(mean_accepted: float, spec_tokens: int) -> float:
+    """Per-token acceptance p that gives a mean accepted length τ with k draft tokens (the inverse of
+    :func:`accepted_per_step`, by bisection; published speculative results state τ, the model needs p).
+
+    >>> round(acceptance_from_length(1.875, 3), 6)
+    0.5
+
+    Raises
+    ------
+    ValueError
+        If ``spec_tokens`` is not in [0, 1024] or τ is not in [1, k + 1].
+    """
+    k = check_int("spec_tokens", spec_tokens, 0, 1024)
+    tau = check_real("mean_accepted", mean_accepted, 1.0, k + 1.0)
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if accepted_per_step(k, mid) < tau:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 @dataclass(frozen=True)

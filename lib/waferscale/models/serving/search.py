@@ -150,9 +150,56 @@ def _result(hw, m, op, lay, chips, e, i) -> Result:
                   None if price is None else total / (price / 1e6), float(e["busy"][i]), str(e["bound"][i]))
 
 
-def _default_chips(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, draft) -> int:
+class DoesNotFit(ValueError):
+    """The model (with its users' KV cache) does not fit in the chips given; ``need`` is the fewest that hold it
+    (None above 100,000 chips)."""
+
+    def __init__(self, message: str, chips: int, need: int | None):
+        super().__init__(message)
+        self.chips, self.need = chips, need
+
+
+class OutOfReach(ValueError):
+    """No layout reaches the per-user speed floor; ``fastest`` is the best per-user speed any layout reaches."""
+
+    def __init__(self, message: str, floor: float, fastest: float):
+        super().__init__(message)
+        self.floor, self.fastest = floor, fastest
+
+
+def chips_needed(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, users: int = 1,
+                 draft: Transformer | None = None) -> int | None:
+    """The fewest chips of ``hw``'s kind on which some layout holds the weights and ``users`` users' KV cache
+    (None if more than 100,000 would be needed).
+
+    >>> from waferscale.data import catalog
+    >>> from waferscale.models.workloads import model
+    >>> from waferscale.models.serving.hardware import hardware
+    >>> cat = catalog.load()
+    >>> chips_needed(hardware(cat, "h100_sxm"), model(cat, "llama3_1_70b"), OperatingPoint(), ServeParams())
+    2
+    """
     if hw.kind == "wafer":
-        return int(wafer.wafers_needed(hw, m, op, prm, 1.0, draft))
+        return int(wafer.wafers_needed(hw, m, op, prm, float(users), draft))
+
+    def fits(n: int) -> bool:
+        return any(cap >= users for _, cap in _candidates(hw, m, op, prm, n, draft))
+
+    hi = 1
+    while not fits(hi):
+        if hi >= 100_000:
+            return None
+        hi = min(hi * 2, 100_000)
+    lo = hi // 2                     # lo does not fit (or is 0); find the first that does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if fits(mid) else (mid, hi)
+    return hi
+
+
+def _default_chips(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, draft, users: int = 1) -> int:
+    if hw.kind == "wafer":
+        return int(wafer.wafers_needed(hw, m, op, prm, float(users), draft))
     return hw.chips
 
 
@@ -161,7 +208,7 @@ def serve(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *,
           draft: Transformer | None = None) -> Result:
     """The best layout for one objective (give exactly one of ``users``, ``min_tokens_per_s_per_user``,
     ``max_throughput``); ``chips`` defaults to the system's own count (a wafer system: the wafers that hold the
-    model).
+    model, and the KV cache of ``users`` when that objective is given).
 
     Raises
     ------
@@ -172,9 +219,10 @@ def serve(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *,
     given = [users is not None, min_tokens_per_s_per_user is not None, bool(max_throughput)]
     if sum(given) != 1:
         raise ValueError("give exactly one objective: users=U, min_tokens_per_s_per_user=X or max_throughput=True")
-    n = _default_chips(hw, m, op, prm, draft) if chips is None else check_int("chips", chips, 1, 100_000)
     if users is not None:
         users = check_int("users", users, 1, 10**9)
+    n = (_default_chips(hw, m, op, prm, draft, users or 1) if chips is None
+         else check_int("chips", chips, 1, 100_000))
     if min_tokens_per_s_per_user is not None:
         min_tokens_per_s_per_user = check_real("min_tokens_per_s_per_user", min_tokens_per_s_per_user, 0.0, 1e9,
                                                lo_open=True)
@@ -202,10 +250,14 @@ def serve(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *,
             best, best_key = _result(hw, m, op, lay, n, e, i), key
     if best is None:
         if min_tokens_per_s_per_user is not None and fastest > 0:
-            raise ValueError(f"min_tokens_per_s_per_user={min_tokens_per_s_per_user!r} is out of reach for {m.id!r} on "
-                             f"{n} chips of {hw.id!r}; allowed: up to {fastest:.4g} tokens/s per user")
-        raise ValueError(f"model={m.id!r} at {op.precision} does not fit on chips={n} of {hw.id!r}"
-                         + (f" with users={users}" if users is not None else ""))
+            raise OutOfReach(f"min_tokens_per_s_per_user={min_tokens_per_s_per_user!r} is out of reach for {m.id!r} "
+                             f"on {n} chips of {hw.id!r}; allowed: up to {fastest:.4g} tokens/s per user",
+                             min_tokens_per_s_per_user, fastest)
+        need = chips_needed(hw, m, op, prm, users or 1, draft)
+        raise DoesNotFit(f"model={m.id!r} at {op.precision} does not fit on chips={n} of {hw.id!r}"
+                         + (f" with users={users}" if users is not None else "")
+                         + (f"; allowed: chips >= {need}" if need else "; no chip count up to 100,000 holds it"),
+                         n, need)
     return best
 
 
@@ -220,7 +272,10 @@ def frontier(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams,
         for i in range(len(e["per_user"])):
             pts.append((float(e["per_user"][i]), float(e["total"][i]), lay, e, i))
     if not pts:
-        raise ValueError(f"model={m.id!r} at {op.precision} does not fit on chips={n} of {hw.id!r}")
+        need = chips_needed(hw, m, op, prm, 1, draft)
+        raise DoesNotFit(f"model={m.id!r} at {op.precision} does not fit on chips={n} of {hw.id!r}"
+                         + (f"; allowed: chips >= {need}" if need else "; no chip count up to 100,000 holds it"),
+                         n, need)
     pts.sort(key=lambda p: (-p[0], -p[1], p[2]))
     out, top = [], -1.0
     for s, t, lay, e, i in pts:
