@@ -43,9 +43,9 @@ def _prm(cat: Catalog, row: str | None):
     return sf.fitted(cat)
 
 
-def point(cat: Catalog, key: str):
-    """The serving model's :class:`~waferscale.models.serving.Result` for one scenario of :data:`SCENARIOS`."""
-    from ..models import serving as sv
+def point(cat: Catalog, key: str, prm=None, hw_of=None):
+    """The serving model's :class:`~waferscale.models.serving.Result` for one scenario of :data:`SCENARIOS`
+    (``prm`` and ``hw_of``, system id -> Hardware, replace the calibrated values: one uncertainty sample)."""
     from ..models import workloads as wl
     from ..fit import servefit as sf
 
@@ -53,7 +53,8 @@ def point(cat: Catalog, key: str):
     k, p = (0, 0.0) if spec == "none" else (sf.SPEC_K, sf._spec_p(cat))
     op = sv.OperatingPoint(1000, 1000, prec, spec_tokens=k, spec_accept=p)
     kw = {"users": 1} if goal == "users=1" else {"max_throughput": True}
-    return sv.serve(sv.hardware(cat, sid), wl.model(cat, mid), op, _prm(cat, row), **kw)
+    hw = sv.hardware(cat, sid) if hw_of is None else hw_of(sid)
+    return sv.serve(hw, wl.model(cat, mid), op, _prm(cat, row) if prm is None else prm, **kw)
 
 
 def _measured(cat: Catalog, row: str) -> float:

@@ -160,9 +160,10 @@ def rows(cat: Catalog) -> list[Row]:
     return _rows_of(cat)
 
 
-def predict(cat: Catalog, row: Row, prm: ServeParams) -> float:
-    """The model's value for ``row`` (same quantity and unit as the measurement)."""
-    hw = hardware(cat, row.system)
+def predict(cat: Catalog, row: Row, prm: ServeParams, hw_of=None) -> float:
+    """The model's value for ``row`` (same quantity and unit as the measurement); ``hw_of`` (system id ->
+    :class:`~waferscale.models.serving.Hardware`) replaces the catalog's records, for the uncertainty analysis."""
+    hw = hardware(cat, row.system) if hw_of is None else hw_of(row.system)
     m = wl.model(cat, row.model)
     draft = wl.model(cat, row.draft) if row.draft else None
     chips = row.chips
@@ -188,8 +189,13 @@ def predict(cat: Catalog, row: Row, prm: ServeParams) -> float:
     return r.tokens_per_s_per_user if row.objective == "users" else r.tokens_per_s_total
 
 
-def _loss(cat, rs, prm) -> float:
-    e = [math.log(predict(cat, r, prm) / r.measured) for r in rs]
+def log_errors(cat: Catalog, rs, prm: ServeParams, hw_of=None) -> list[float]:
+    """ln(predicted / measured) per row (NaN where the model cannot run the row)."""
+    return [math.log(predict(cat, r, prm, hw_of) / r.measured) for r in rs]
+
+
+def _loss(cat, rs, prm, hw_of=None) -> float:
+    e = log_errors(cat, rs, prm, hw_of)
     e = [x if np.isfinite(x) else 5.0 for x in e]
     return float(np.mean(np.square(e)))
 
@@ -221,30 +227,34 @@ def _q(x: float) -> float:
     return float(f"{x:.4g}")
 
 
-def calibrate_gpu(cat: Catalog, base: ServeParams | None = None, exclude: tuple[str, ...] = ()) -> ServeParams:
-    """Fit ``gpu_mem_efficiency``, ``gpu_flop_efficiency`` and ``gpu_layer_s`` to the GPU calibration rows
-    (least squares of log errors), quantised to 4 significant digits so every CPU starts from the same bits."""
+def calibrate_gpu(cat: Catalog, base: ServeParams | None = None, exclude: tuple[str, ...] = (), *, hw_of=None,
+                  step: float = 0.4, tol: float = 0.01) -> ServeParams:
+    """Fit ``gpu_mem_efficiency``, ``gpu_flop_efficiency``, ``gpu_layer_s`` and ``gpu_user_s`` to the GPU
+    calibration rows (least squares of log errors), starting from ``base``'s values, quantised to 4 significant
+    digits so every CPU starts from the same bits. ``hw_of`` and a smaller ``step`` serve the uncertainty refits
+    (a warm start near the nominal fit)."""
     base = base or ServeParams()
     rs = [r for r in rows(cat) if r.role == "calibration" and r.id not in exclude]
     x0 = {k: getattr(base, k) for k in ServeParams.GPU_FITTED}
     lo = {"gpu_mem_efficiency": 0.2, "gpu_flop_efficiency": 0.05, "gpu_layer_s": 1e-7, "gpu_user_s": 1e-8}
     # the physical ceilings: HBM streams reach ~90 % of peak; no GEMM exceeds its peak
     hi = {"gpu_mem_efficiency": 0.9, "gpu_flop_efficiency": 1.0, "gpu_layer_s": 2e-4, "gpu_user_s": 1e-3}
-    x, _ = _pattern_search(lambda x: _loss(cat, rs, base.with_(**x)), x0, lo, hi)
+    x, _ = _pattern_search(lambda x: _loss(cat, rs, base.with_(**x), hw_of), x0, lo, hi, step=step, tol=tol)
     return base.with_(**{k: _q(v) for k, v in x.items()})
 
 
-def fit_wafer(cat: Catalog, base: ServeParams, exclude: tuple[str, ...] = ()) -> ServeParams:
+def fit_wafer(cat: Catalog, base: ServeParams, exclude: tuple[str, ...] = (), *, hw_of=None,
+              bracket: tuple[float, float] = (1e-9, 1e-4), iters: int = 40) -> ServeParams:
     """Fit the wafer's one residual ``wafer_gemv_s`` to the wafer rows not in ``exclude`` (golden-section
-    search on log c)."""
+    search on log c over ``bracket``, ``iters`` steps)."""
     rs = [r for r in rows(cat) if r.role == "wafer" and r.id not in exclude]
-    lo, hi = math.log(1e-9), math.log(1e-4)
-    f = lambda lc: _loss(cat, rs, base.with_(wafer_gemv_s=math.exp(lc)))
+    lo, hi = math.log(bracket[0]), math.log(bracket[1])
+    f = lambda lc: _loss(cat, rs, base.with_(wafer_gemv_s=math.exp(lc)), hw_of)
     g = (math.sqrt(5) - 1) / 2
     a, b = lo, hi
     c, d = b - g * (b - a), a + g * (b - a)
     fc, fd = f(c), f(d)
-    for _ in range(40):
+    for _ in range(iters):
         if fc < fd:
             b, d, fd = d, c, fc
             c = b - g * (b - a)

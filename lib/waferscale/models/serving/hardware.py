@@ -243,7 +243,10 @@ def _hardware(cat: Catalog, system_id: str, ov: dict[str, str]) -> Hardware:
         power = _server_share(cat, chip, "system_power_w") or power
     idle = (cat.value(system_id, "idle_power_w") / per if cat.has(system_id, "idle_power_w")
             else _server_share(cat, chip, "idle_power_w"))
-    coll = cat.value(up_id, "collective_latency_s") if cat.has(up_id, "collective_latency_s") else None
+    coll = None
+    if cat.has(up_id, "collective_latency_s"):
+        fa = cat.fact(up_id, "collective_latency_s")
+        coll = {"value": fa.value, "low": fa.range[0], "high": fa.range[1]}[ov.get(f"{up_id}.collective_latency_s", "value")]
     return Hardware(
         id=system_id, name=cat.name(system_id), kind="wafer" if wafer else "gpu", chip=chip, chips=chips,
         domain_chips=domain, mem_bytes=float(mem), mem_bytes_per_s=float(bw), flop_per_s=flops,
