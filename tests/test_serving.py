@@ -224,3 +224,40 @@ def test_cli_list_systems_gives_chip_and_chips():
     by = {x["id"]: x for x in rows}
     assert by["dgx_h100"]["chip"] == "h100_sxm" and by["dgx_h100"]["chips"] == 8
     assert by["gb200_nvl72"]["chips"] == 72
+
+
+# -- the vectorised sweep and the typed errors ------------------------------------------------------
+@settings(max_examples=15, deadline=None)
+@given(sid=st.sampled_from(["dgx_h100", "dgx_b200", "gb200_nvl72", "h100_sxm"]),
+       mid=st.sampled_from(["llama3_1_8b", "llama3_1_70b", "llama4_maverick"]),
+       prec=st.sampled_from(["bf16", "fp8"]), users=st.lists(st.integers(1, 3000), min_size=1, max_size=5))
+def test_best_speed_is_serve_for_every_count(sid, mid, prec, users):
+    hw, m, op = hardware(CAT, sid), wl.model(CAT, mid), OperatingPoint(1000, 1000, prec)
+    chips = 16 if sid == "h100_sxm" else None
+    got = search.best_speed(hw, m, op, PRM, users, chips=chips)
+    for u, g in zip(users, got):
+        try:
+            want = serve(hw, m, op, PRM, users=u, chips=chips).tokens_per_s_per_user
+        except ValueError:
+            want = float("nan")
+        assert (np.isnan(g) and np.isnan(want)) or g == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", [[], [0], [1.5], [[1, 2]]])
+def test_best_speed_rejects_bad_counts(bad):
+    with pytest.raises(ValueError, match="users="):
+        search.best_speed(hardware(CAT, "dgx_h100"), wl.model(CAT, "llama3_1_8b"), OperatingPoint(), PRM, bad)
+
+
+def test_errors_say_what_fits():
+    hw, m = hardware(CAT, "h100_sxm"), wl.model(CAT, "llama3_1_405b")
+    with pytest.raises(search.DoesNotFit) as e:
+        serve(hw, m, OperatingPoint(), PRM, users=1)
+    assert e.value.chips == 1 and e.value.need == search.chips_needed(hw, m, OperatingPoint(), PRM) == 16
+    assert serve(hw, m, OperatingPoint(), PRM, users=1, chips=16).chips == 16          # the fewest that hold it
+    with pytest.raises(search.DoesNotFit):
+        serve(hw, m, OperatingPoint(), PRM, users=1, chips=15)                        # negative control: one fewer
+    with pytest.raises(search.OutOfReach) as e:
+        serve(hardware(CAT, "dgx_h100"), wl.model(CAT, "llama3_1_8b"), OperatingPoint(), PRM,
+              min_tokens_per_s_per_user=1e6)
+    assert 0 < e.value.fastest < 1e6 and e.value.floor == 1e6

@@ -8,8 +8,8 @@ iteration), :mod:`.wafer` (MeshGEMV-style decode on the mesh), :mod:`.power` (lo
 
 from .hardware import Hardware, gpu_systems, hardware, hardware_ids, system_links
 from .point import Layout, OperatingPoint, ServeParams, accepted_per_step, acceptance_from_length
-from .search import DoesNotFit, OutOfReach, Result, chips_needed, evaluate, frontier, layouts, serve
+from .search import DoesNotFit, OutOfReach, Result, best_speed, chips_needed, evaluate, frontier, layouts, serve
 
 __all__ = ["Hardware", "hardware", "hardware_ids", "gpu_systems", "system_links", "Layout", "OperatingPoint",
            "ServeParams", "accepted_per_step", "acceptance_from_length",
-           "Result", "evaluate", "frontier", "layouts", "serve", "DoesNotFit", "OutOfReach", "chips_needed"]
+           "Result", "evaluate", "frontier", "layouts", "serve", "DoesNotFit", "OutOfReach", "chips_needed", "best_speed"]

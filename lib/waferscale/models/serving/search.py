@@ -261,6 +261,40 @@ def serve(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *,
     return best
 
 
+def best_speed(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, users, *, chips: int | None = None,
+               draft: Transformer | None = None) -> np.ndarray:
+    """Per-user tokens/s of the best layout for each count in ``users`` (NaN where none holds them): the
+    per-user speed :func:`serve` gives with ``users=u``, for a whole array of counts at once (each layout is
+    evaluated once over every count; its speed depends on the users per copy, ⌈u / min(copies, u)⌉). ``chips``
+    defaults as in :func:`serve` (a wafer system: the wafers that hold the largest count's KV cache).
+
+    >>> from waferscale.data import catalog
+    >>> from waferscale.models.workloads import model
+    >>> from waferscale.models.serving.hardware import hardware
+    >>> cat = catalog.load()
+    >>> hw, m = hardware(cat, "dgx_h100"), model(cat, "llama3_1_70b")
+    >>> v = best_speed(hw, m, OperatingPoint(), ServeParams(), [1, 64])
+    >>> bool(v[0] == serve(hw, m, OperatingPoint(), ServeParams(), users=1).tokens_per_s_per_user)
+    True
+    """
+    u = np.asarray(users, dtype=float)
+    if u.ndim != 1 or not len(u) or (u < 1).any() or (u != np.floor(u)).any():
+        raise ValueError(f"users={users!r} is not allowed; allowed: a non-empty list of integers >= 1")
+    n = (_default_chips(hw, m, op, prm, draft, int(u.max())) if chips is None
+         else check_int("chips", chips, 1, 100_000))
+    best = np.full(len(u), -np.inf)
+    for lay, cap in _candidates(hw, m, op, prm, n, draft):
+        per_copy = np.ceil(u / np.minimum(lay.replicas, u))
+        ok = per_copy <= cap
+        if not ok.any():
+            continue
+        e = evaluate(hw, m, op, prm, lay, np.where(ok, per_copy, 1.0), chips=n, draft=draft)
+        speed = np.where(ok, e["per_user"], -np.inf)
+        better = speed > best * (1 + 1e-12)
+        best = np.where(better, speed, best)
+    return np.where(np.isfinite(best), best, np.nan)
+
+
 def frontier(hw: Hardware, m: Transformer, op: OperatingPoint, prm: ServeParams, *, chips: int | None = None,
              draft: Transformer | None = None) -> list[Result]:
     """The speed–throughput frontier: the points no other layout or load beats on both per-user speed and
