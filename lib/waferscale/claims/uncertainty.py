@@ -39,16 +39,31 @@ def _stamp(cat: Catalog) -> str:
     return hashlib.sha256((d["catalog"] + str(d["n"]) + spec).encode()).hexdigest()[:16]
 
 
-def compute(cat: Catalog) -> dict:
-    """Evaluate :data:`RATIOS` on every kept sample (weight above 0)."""
+def _evaluate(cat: Catalog, prm, hw, w: float, vals: dict) -> dict:
+    need = {s for pair in RATIOS.values() for s in pair}
+    speed = {k: point(cat, k, prm, hw).tokens_per_s_per_user for k in sorted(need)}
+    return {"weight": w, "values": vals, **{name: float(f"{speed[a] / speed[b]:.6g}") for name, (a, b) in RATIOS.items()}}
+
+
+def _one(i: int) -> dict:
+    from ..data.catalog import load
     from ..fit import serveunc as su
 
-    out = []
-    for prm, hw, w, vals in su.samples_params(cat):
-        need = {s for pair in RATIOS.values() for s in pair}
-        speed = {k: point(cat, k, prm, hw).tokens_per_s_per_user for k in sorted(need)}
-        out.append({"weight": w, "values": vals,
-                    **{name: float(f"{speed[a] / speed[b]:.6g}") for name, (a, b) in RATIOS.items()}})
+    cat = load()
+    return _evaluate(cat, *su.samples_params(cat)[i])
+
+
+def compute(cat: Catalog, workers: int = 1) -> dict:
+    """Evaluate :data:`RATIOS` on every kept sample (weight above 0), in ``workers`` processes."""
+    from ..fit import serveunc as su
+
+    kept = su.samples_params(cat)
+    if workers > 1:
+        import multiprocessing as mp
+        with mp.get_context("fork").Pool(workers) as pool:
+            out = pool.map(_one, range(len(kept)), chunksize=1)
+    else:
+        out = [_evaluate(cat, *k) for k in kept]
     return {"stamp": _stamp(cat), "samples": out}
 
 
@@ -133,7 +148,7 @@ if __name__ == "__main__":
     from ..data.catalog import load
 
     t0 = time.perf_counter()
-    d = compute(load())
+    d = compute(load(), workers=2)
     print(f"{len(d['samples'])} samples evaluated in {time.perf_counter() - t0:.0f} s")
     if "--write" in sys.argv:
         RATIOS_FILE.write_text(json.dumps(d, indent=1, sort_keys=True) + "\n")

@@ -24,7 +24,7 @@ each side (GPU, wafer),
 ``w < 10⁻³`` of the best is rejected (weight 0). The effective sample size ``(Σw)² / Σw²`` says how many
 samples the weighted results rest on.
 
-Samples are expensive (a refit is ~50 serving-model evaluations of ~27 rows), so ``python -m
+Samples are expensive (a refit is ~35 serving-model evaluations of ~27 rows), so ``python -m
 waferscale.fit.serveunc --write`` computes them once (two processes; a few minutes to half an hour) into
 ``serve_uncertainty.json``, stamped like the fit (:func:`waferscale.fit.servefit._catalog_stamp` plus the
 sampled ranges). :func:`stored` returns the committed samples when the stamp matches, else a small fresh sample
@@ -155,9 +155,9 @@ def refit(cat: Catalog, values: dict[str, float], nominal: ServeParams) -> dict:
     assumed = {k: v for k, v in values.items() if k in ServeParams.RANGES}
     base = nominal.with_(**assumed)
     gpu_rows, waf_rows = _sides(cat)
-    g = sf.calibrate_gpu(cat, base, hw_of=hw, step=0.2, tol=0.02)
+    g = sf.calibrate_gpu(cat, base, hw_of=hw, step=0.15, tol=0.04)     # steps of 16 % and 8 % from the nominal fit
     c = nominal.wafer_gemv_s
-    w = sf.fit_wafer(cat, g, exclude=LEAVE_OUT, hw_of=hw, bracket=(c / 30, c * 30), iters=16)
+    w = sf.fit_wafer(cat, g, exclude=LEAVE_OUT, hw_of=hw, bracket=(c / 30, c * 30), iters=12)   # c to ±2 %
     return {"params": {k: getattr(w, k) for k in ServeParams.GPU_FITTED + ServeParams.WAFER_FITTED},
             "e_gpu": [float(f"{x:.6g}") for x in sf.log_errors(cat, gpu_rows, w, hw)],
             "e_wafer": [float(f"{x:.6g}") for x in sf.log_errors(cat, waf_rows, w, hw)]}
@@ -203,8 +203,12 @@ def compute(cat: Catalog, n: int = N_SAMPLES, seed: int = SEED, workers: int = 1
     jobs = [(str(cat.root), v, nom) for v in values]
     if workers > 1:
         import multiprocessing as mp
+        import sys
+        fits = []
         with mp.get_context("fork").Pool(workers) as pool:
-            fits = pool.map(_one, jobs, chunksize=1)
+            for i, f in enumerate(pool.imap(_one, jobs, chunksize=1)):
+                fits.append(f)
+                print(f"sample {i + 1}/{n}", file=sys.stderr, flush=True)
     else:
         fits = [refit(cat, v, nominal) for v in values]
     samples = [{"values": v, **f} for v, f in zip(values, fits)]
