@@ -167,6 +167,17 @@ def test_instructor_edition_shows_every_solution(nb):
     assert missing(page, solutions(nb)) == []
 
 
+def test_course_map_lists_every_exercise_with_its_difficulty():
+    """chapters/course_map.md names every exercise by its label, in a row that carries the exercise's own mark."""
+    rows = {m.group(2): m.group(1) for m in re.finditer(
+        r"^\| (★{1,3} [a-z ]+?) \| \{ref\}`([\w-]+)`", (ROOT / "chapters" / "course_map.md").read_text(), re.M)}
+    assert len(rows) == sum(len(exercises(nb)) for nb in CHAPTERS), "the course map lists an exercise twice or one too many"
+    for nb in CHAPTERS:
+        for label, body in exercises(nb).items():
+            first = next(line for line in body.splitlines() if line.strip() and not line.lstrip().startswith(":"))
+            assert rows.get(label) == DIFFICULTY.match(first).group(0).strip("*"), f"course map row of {label}"
+
+
 def test_the_checks_can_fail():
     """Negative controls: an instructor page leaks by the public check, a public page misses by the instructor one."""
     sols = solutions(ROOT / "chapters" / "communication.ipynb")
