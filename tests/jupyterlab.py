@@ -434,6 +434,9 @@ class Lab:
         h = pg.evaluate("""() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
             return s ? s.scrollHeight + 200 : 900; }""")
         pg.set_viewport_size({"width": width, "height": int(min(max(h, 900), 16000))})
+        # from the notebook's top (after Run All the last cell is the one scrolled into view)
+        pg.evaluate("""() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+            if (s) s.scrollTop = 0; }""")
         pg.wait_for_timeout(600)
         pg.screenshot(path=str(out), full_page=False)
         pg.set_viewport_size({"width": width, "height": 900})

@@ -32,7 +32,8 @@ __all__ = ["glue", "glue_claim", "claim_key", "CLAIM_PARTS", "Glued", "GluedValu
 
 def glue(name: str, variable: Any, display: bool = True) -> None:
     """Store ``variable`` (floats rounded by :func:`waferscale.core.digits.round_floats`) under ``name``
-    for ``{glue:text}`` and friends; ``display`` as in :func:`myst_nb.glue`."""
+    for the prose's ``{eval}`glued.name``` roles (and myst-nb's ``{glue:text}``), and keep it in the kernel's
+    ``glued`` namespace; ``display`` as in :func:`myst_nb.glue`."""
     from IPython.core.formatters import format_display_data
     from myst_nb import glue as _glue
 
@@ -171,7 +172,7 @@ def glue_claim(claim_id: str, cat: Any = None, verdict: Any = None) -> Any:
 
     The verdict is the ledger's (:func:`waferscale.claims.evaluate` on ``cat``) unless ``verdict`` is given
     (it must then be that evaluation, for a page that already holds it). Prose then quotes
-    ``{glue:text}`claim_C12_text``` (figure with unit), ``claim_C12_label``, ``claim_C12_sentence`` and so on,
+    ``{eval}`glued.claim_C12_text``` (figure with unit), ``claim_C12_label``, ``claim_C12_sentence`` and so on,
     and ``tests/test_claim_pages.py`` checks every page's stored figure against the ledger's.
     """
     from .. import claims
@@ -185,6 +186,7 @@ def glue_claim(claim_id: str, cat: Any = None, verdict: Any = None) -> Any:
     from IPython.display import Markdown
 
     for part, value in parts.items():
-        # the sentence is prose: pasted as Markdown ({glue:md}), so it reads as text, not as a bold number
+        # the sentence is prose: glued as Markdown (the book pastes it as {glue:md}), so it reads as text, not as
+        # a bold number
         glue(claim_key(claim_id, part), Markdown(value) if part == "sentence" else value, display=False)
     return v
