@@ -46,9 +46,12 @@ RAW_MYST = re.compile(r"\{glue(?::[a-z]+)?\}|\{eval\}|\bglued(?:\.\w|\[)|:::\{|`
                       r"|\{doc\}|\{download\}|\{index\}|^\([a-z0-9_-]+\)=", re.M)
 
 #: JupyterLab settings for a test run: every cell attached to the page (so all are checked and in the
-#: screenshot), no request for news or updates
+#: screenshot), no autosave, no request for news or updates
 SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    # never write the notebooks: a slow Run All outlived the 2-minute autosave and saved the introduction (with
+    # JupyterLab's PNG copies of the charts, and it could have saved the test's "stale" results)
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
 }

@@ -48,6 +48,8 @@ KNOWN_CONSOLE = re.compile(r"^Cross reference target was not found: term-.+$")
 _REPORTS: dict[str, J.NotebookReport] = {}
 _T0: list[float] = []
 _STALE: list[int] = []
+#: the chapter files as the test found them: opening, running and checking them must not write them
+_BYTES = {nb: (ROOT / nb).read_bytes() for nb in NOTEBOOKS}
 
 
 def _unknown_console(errors: list[str]) -> list[str]:
@@ -175,3 +177,10 @@ def test_checks_flag_an_undrawable_chart_and_raw_myst(lab):
     assert not r.ok
     with pytest.raises(AssertionError):
         _assert_good(r)
+
+
+def test_the_notebook_files_are_not_written(check):
+    """Run All changes the app's copy (results, PNGs of charts); the files stay as committed (no autosave)."""
+    check(RUN_ALL, run_all=True)
+    changed = [nb for nb, data in _BYTES.items() if (ROOT / nb).read_bytes() != data]
+    assert not changed, f"JupyterLab wrote {changed} during the test"
