@@ -90,3 +90,32 @@ def test_eval_roles_render_as_the_glue_roles_they_replace_and_a_foreign_expressi
     assert "bad: {eval}`share * 100`" in warnings and "is not allowed" in warnings, warnings
     assert "bad: {eval}`glued.share(f\"{x}\")`" in warnings, warnings
     assert not [ln for ln in warnings.splitlines() if "glue.ipynb" in ln or "eval.ipynb" in ln], warnings
+
+
+def test_the_converter_rewrites_a_notebook_once_and_refuses_what_it_cannot_keep(tmp_path):
+    import json
+
+    import pytest
+
+    from waferscale.book import evalprose
+
+    nb = _page(GLUE_PROSE)
+    nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["See `{glue:text}` in code? No: ",
+                                                                           "{glue:text}`n:,.0f` cores.\n"]})
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    assert evalprose.convert_notebook(path) == 7
+    once = path.read_bytes()
+    assert evalprose.convert_notebook(path) == 0 and path.read_bytes() == once  # idempotent
+    cells = json.loads(once)["cells"]
+    assert cells[1] == nb["cells"][1]  # code cells untouched
+    assert "".join(cells[-1]["source"]) == 'See `{glue:text}` in code? No: {eval}`glued.n(",.0f")` cores.\n'
+    assert evalprose.main([str(path)]) == 0
+    # negative controls: roles the {eval} form cannot say are refused, naming the cell; the file is left alone
+    for role in ("{glue}`n`", "{glue:text}`other::n`", "{glue:md}`sentence:myst`"):
+        bad = tmp_path / "bad.ipynb"
+        bad.write_text(json.dumps(_page(f"A {role}."), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        before = bad.read_bytes()
+        with pytest.raises(ValueError, match="cell 2: role="):
+            evalprose.convert_notebook(bad)
+        assert bad.read_bytes() == before

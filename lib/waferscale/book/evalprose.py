@@ -121,9 +121,27 @@ def _convert(m: re.Match) -> str:
                      f"{{glue:md}}`key`")
 
 
+#: what the converter leaves as it is: code fences (not ```{directive} blocks, whose prose is converted), other
+#: roles, inline code; and the glue roles it rewrites. The leftmost match wins, so a role written inside inline
+#: code (`` `{glue:text}` ``) is code.
+_TOKENS = re.compile(r"(?P<fence>^(?P<f>```+|~~~+)(?!\{)[^\n]*\n.*?^(?P=f)[ \t]*$)"
+                     r"|(?P<glue>" + GLUE_ROLE.pattern.replace("(?P<", "(?P<g_") + r")"
+                     r"|(?P<role>\{[\w:.-]+\}`[^`]*`)|(?P<code>(?P<t>`+)[^`].*?(?P=t))", re.M | re.S)
+
+
 def convert_text(text: str) -> str:
-    """``text`` with every ``{glue:text}``/``{glue:md}`` role written as the ``{eval}`` role that shows the same."""
-    return GLUE_ROLE.sub(_convert, text)
+    """``text`` with every ``{glue:text}``/``{glue:md}`` role written as the ``{eval}`` role that shows the same
+    (roles inside code are code, and stay).
+
+    >>> convert_text("Run `{glue:text}`, or {glue:md}`claim_C01_sentence`.")
+    'Run `{glue:text}`, or {eval}`glued.claim_C01_sentence`.'
+    """
+    def sub(m: re.Match) -> str:
+        if m.group("glue") is None:
+            return m.group(0)
+        return _convert(GLUE_ROLE.fullmatch(m.group("glue")))
+
+    return _TOKENS.sub(sub, text)
 
 
 def convert_notebook(path: str | Path) -> int:
@@ -140,7 +158,7 @@ def convert_notebook(path: str | Path) -> int:
         except ValueError as exc:
             raise ValueError(f"{path} cell {i}: {exc}") from None
         if new != src:
-            n += len(GLUE_ROLE.findall(src))
+            n += len(glue_roles(src))
             cell["source"] = new.splitlines(keepends=True) if isinstance(cell["source"], list) else new
     if n:
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
@@ -153,8 +171,8 @@ def eval_expressions(source: str) -> list[str]:
 
 
 def glue_roles(source: str) -> list[str]:
-    """The myst-nb glue roles left in a markdown cell's source (a chapter should have none)."""
-    return [m.group(0) for m in GLUE_ROLE.finditer(source)]
+    """The myst-nb glue roles left in a markdown cell's source, outside code (a chapter should have none)."""
+    return [m.group("glue") for m in _TOKENS.finditer(source) if m.group("glue")]
 
 
 def glued_bundles(nb: dict) -> dict[str, dict]:
