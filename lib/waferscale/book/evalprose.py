@@ -166,8 +166,14 @@ def convert_notebook(path: str | Path) -> int:
 
 
 def eval_expressions(source: str) -> list[str]:
-    """The ``{eval}`` expressions of a markdown cell's source, in order (repeats kept, as jupyterlab-myst asks)."""
-    return [m.group("expr") for m in EVAL_ROLE.finditer(source)]
+    """The ``{eval}`` expressions of a markdown cell's source, outside code, in order (repeats kept, as
+    jupyterlab-myst asks the kernel).
+
+    >>> eval_expressions('{eval}`glued.a` and `{eval}`, then {eval}`glued.b(".1f")` and {eval}`glued.a`')
+    ['glued.a', 'glued.b(".1f")', 'glued.a']
+    """
+    return [EVAL_ROLE.fullmatch(m.group("role")).group("expr") for m in _TOKENS.finditer(source)
+            if m.group("role") and EVAL_ROLE.fullmatch(m.group("role"))]
 
 
 def glue_roles(source: str) -> list[str]:
