@@ -5,8 +5,12 @@ settings, workspaces, runtime and config in a temporary folder, news and update 
 repository as its root; :meth:`Lab.check` opens one notebook in a fresh browser context and reports
 
 * the chart outputs in the notebook file and how many JupyterLab drew (SVG marks or a painted canvas);
-* raw MyST syntax visible in the rendered markdown cells (``{glue:``, ``:::{``, ``{term}``, ``{eq}``, ...);
-* how many ``{glue:text}`` values, glossary terms, equation references and admonitions were rendered;
+* raw MyST syntax visible in the rendered markdown cells (``{glue:``, ``{eval}``, ``:::{``, ``{term}``, ``{eq}``, ...),
+  and the source of a glued-value expression (``glued.n_facts``) shown instead of its value;
+* the glued values each markdown cell shows (jupyterlab-myst's ``{eval}`` results) against the book's: the text
+  myst-nb's glue roles give for the same keys and formats, read from the notebook's stored glue outputs
+  (:func:`book_values`);
+* how many glossary terms, equation references and admonitions were rendered;
 * console errors, page errors and requests that tried to leave localhost (blocked);
 * optionally a screenshot of the whole notebook.
 
@@ -32,17 +36,22 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import browser as B  # noqa: E402
 
+from waferscale.book import evalprose as E  # noqa: E402
+
 ROOT = B.ROOT
 JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
 
 #: MyST that must never be seen as text in a rendered markdown cell
-RAW_MYST = re.compile(r"\{glue(?::[a-z]+)?\}|:::\{|```\{|\{term\}|\{eq\}|\{ref\}|\{numref\}|\{cite[a-z:]*\}"
+RAW_MYST = re.compile(r"\{glue(?::[a-z]+)?\}|\{eval\}|\bglued(?:\.\w|\[)|:::\{|```\{|\{term\}|\{eq\}|\{ref\}|\{numref\}|\{cite[a-z:]*\}"
                       r"|\{doc\}|\{download\}|\{index\}|^\([a-z0-9_-]+\)=", re.M)
 
 #: JupyterLab settings for a test run: every cell attached to the page (so all are checked and in the
-#: screenshot), no request for news or updates
+#: screenshot), no autosave, no request for news or updates
 SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    # never write the notebooks: a slow Run All outlived the 2-minute autosave and saved the introduction (with
+    # JupyterLab's PNG copies of the charts, and it could have saved the test's "stale" results)
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
 }
@@ -74,12 +83,19 @@ _CHARTS_JS = """() => Array.from(document.querySelectorAll('.jp-NotebookPanel:no
 # text with math left out (KaTeX's text of "r(chip)=" is not a MyST label), and what was made of the book's MyST
 _MARKDOWN_JS = """() => {
   const cells = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell'));
-  const out = {cells: cells.length, myst_cells: 0, texts: [], admonitions: 0, xref_links: 0, equation_labels: 0,
+  const out = {cells: cells.length, myst_cells: 0, texts: [], values: [], admonitions: 0, xref_links: 0, equation_labels: 0,
                math: 0};
   for (const c of cells) {
     const r = c.querySelector('.lm-Widget.myst') || c.querySelector('.jp-RenderedMarkdown');
-    if (!r) continue;
+    if (!r) { out.texts.push(''); out.values.push([]); continue; }
     if (r.classList.contains('myst')) out.myst_cells++;
+    // jupyterlab-myst's {eval} results: text/plain as a bare <span>, other MIME types in a
+    // div.not-prose.inline-block, errors as a stderr span; a missing result stays <code>expression</code>
+    out.values.push(Array.from(r.querySelectorAll('span, div.not-prose.inline-block, [data-mime-type="application/vnd.jupyter.stderr"]'))
+      .filter(e => e.matches('div.not-prose.inline-block, [data-mime-type="application/vnd.jupyter.stderr"]')
+                   || (e.attributes.length === 0 && !e.closest('.katex, div.not-prose.inline-block, [data-mime-type]')
+                       && Array.from(e.childNodes).every(n => n.nodeType === 3)))
+      .map(e => e.textContent.replace(/\\s+/g, ' ').trim()));  // textContent: also in closed solutions
     let t = r.innerText;
     for (const k of r.querySelectorAll('.katex')) t = t.split(k.innerText).join(' ');
     out.texts.push(t);
@@ -101,6 +117,18 @@ _MD_READY_JS = """() => Array.from(document.querySelectorAll('.jp-NotebookPanel:
   .every(c => { const r = c.querySelector('.lm-Widget.myst') || c.querySelector('.jp-RenderedMarkdown');
                 return r && r.innerText.trim().length > 0; })"""
 
+# Replace the stored {eval} results of a notebook's markdown cells by "stale" (model only, not saved)
+_STALE_JS = """(p) => { const w = Array.from(window.jupyterapp.shell.widgets('main')).find(x => x.context && x.context.path === p);
+  let n = 0;
+  for (const c of w.content.widgets) {
+    const ex = c.model.type === 'markdown' && c.model.getMetadata('user_expressions');
+    if (!ex) continue;
+    c.model.setMetadata('user_expressions', ex.map(e => ({expression: e.expression,
+      result: {status: 'ok', data: {'text/plain': 'stale'}, metadata: {}}})));
+    n += ex.length;
+  }
+  return n; }"""
+
 # Give each drawn chart an id so that browser._MOVE_JS (the book's slider check) can move its inputs
 _IDS_JS = """() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output'))
   .filter(o => o.matches('.jp-RenderedVegaLite, .jp-RenderedVega5'))
@@ -116,6 +144,8 @@ class NotebookReport:
     markdown: dict = field(default_factory=dict)
     raw_myst: list[str] = field(default_factory=list)
     glue_roles: int = 0
+    eval_roles: int = 0
+    glued_mismatches: list[str] = field(default_factory=list)
     bindings: list[dict] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
@@ -129,13 +159,14 @@ class NotebookReport:
     @property
     def ok(self) -> bool:
         return (self.charts_drawn == self.charts_in_file == len(self.charts) and not self.raw_myst
+                and not self.glued_mismatches
                 and not self.console_errors and not self.external_requests
                 and all(b["changed"] for b in self.bindings))
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["charts_drawn"] = self.charts_drawn
-        d["markdown"] = {k: v for k, v in self.markdown.items() if k != "texts"}
+        d["markdown"] = {k: v for k, v in self.markdown.items() if k not in ("texts", "values")}
         return d
 
 
@@ -147,10 +178,45 @@ def chart_outputs(path: Path) -> int:
 
 
 def glue_roles(path: Path) -> int:
-    """How many ``{glue...}`` roles the notebook's markdown cells use."""
+    """How many myst-nb ``{glue...}`` roles the notebook's markdown cells use (jupyterlab-myst cannot show them)."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    return sum(len(re.findall(r"\{glue(?::[a-z]+)?\}`", "".join(c["source"])))
-               for c in nb["cells"] if c["cell_type"] == "markdown")
+    return sum(len(E.glue_roles("".join(c["source"]))) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def book_values(path: Path) -> list[list[str]]:
+    """For each markdown cell of the notebook, in order, the text the book shows for each of its ``{eval}`` roles:
+    myst-nb's glue text (or Markdown) of the key and format, from the stored glue outputs. A role whose key is not
+    glued, or whose expression is not of the book's form, gives ``"<error: ...>"`` (which nothing on a page
+    matches)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    bundles = E.glued_bundles(nb)
+    out = []
+    for c in nb["cells"]:
+        if c["cell_type"] != "markdown":
+            continue
+        vals = []
+        for expr in E.eval_expressions("".join(c["source"])):
+            try:
+                key, fmt = E.parse(expr)
+                vals.append(E.shown_text(bundles[key], fmt))
+            except (KeyError, ValueError) as exc:
+                vals.append(f"<error: {exc}>")
+        out.append(vals)
+    return out
+
+
+def glued_mismatches(expected: list[list[str]], shown: list[list[str]]) -> list[str]:
+    """Markdown cells whose shown glued values differ from the book's (cell index among the markdown cells).
+
+    >>> glued_mismatches([["713", "34"]], [["713", "34"]])
+    []
+    >>> glued_mismatches([["713"], []], [["999"], []])
+    ["markdown cell 0: shows ['999'], the book ['713']"]
+    """
+    if len(expected) != len(shown):
+        return [f"{len(shown)} markdown cells on the page, {len(expected)} in the file"]
+    norm = [[" ".join(v.split()) for v in vals] for vals in expected]
+    return [f"markdown cell {i}: shows {s}, the book {e}" for i, (e, s) in enumerate(zip(norm, shown)) if e != s]
 
 
 def raw_myst(texts: list[str]) -> list[str]:
@@ -282,12 +348,18 @@ class Lab:
         pg.wait_for_function(_MD_READY_JS, timeout=timeout_ms)
         return pg
 
-    def start_run_all(self, notebook: str) -> None:
-        """Open ``notebook``, wait for its kernel, and start *Run All Cells* without waiting for it to finish."""
+    def start_run_all(self, notebook: str, stale: bool = True) -> int:
+        """Open ``notebook``, wait for its kernel, and start *Run All Cells* without waiting for it to finish.
+
+        With ``stale``, every stored ``{eval}`` result of the open notebook is first replaced by the text
+        ``stale`` (in the app's model only), so that the values shown afterwards can only come from the kernel.
+        Returns how many results were replaced."""
         pg = self.open(notebook)
         pg.wait_for_function(_IDLE_JS, arg=notebook, timeout=120000)
+        n = pg.evaluate(_STALE_JS, notebook) if stale else 0
         pg.evaluate("""(p) => { window.__wsRunAll = window.__wsRunAll || {};
             window.__wsRunAll[p] = window.jupyterapp.commands.execute('notebook:run-all-cells'); }""", notebook)
+        return n
 
     def close_notebook(self, notebook: str) -> None:
         """Close ``notebook`` without saving (JupyterLab's Vega renderer adds a PNG to each chart: 'modified')."""
@@ -312,7 +384,8 @@ class Lab:
         t0 = time.time()
         path = self.root / notebook
         rep = NotebookReport(notebook=notebook, url=f"{self.base}lab/tree/{notebook}",
-                             charts_in_file=chart_outputs(path), glue_roles=glue_roles(path))
+                             charts_in_file=chart_outputs(path), glue_roles=glue_roles(path),
+                             eval_roles=sum(map(len, book_values(path))))
         pg = self._page()
         del self._errors[:], self._warnings[:], self._external[:]
         try:
@@ -332,6 +405,7 @@ class Lab:
             rep.charts = pg.evaluate(_CHARTS_JS)
             rep.markdown = pg.evaluate(_MARKDOWN_JS)
             rep.raw_myst = raw_myst(rep.markdown.get("texts", []))
+            rep.glued_mismatches = glued_mismatches(book_values(path), rep.markdown.get("values", []))
             if sliders:  # first input of each chart (the book's browser test moves all of them)
                 for cid, n in pg.evaluate(_IDS_JS):
                     if n:
@@ -363,6 +437,9 @@ class Lab:
         h = pg.evaluate("""() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
             return s ? s.scrollHeight + 200 : 900; }""")
         pg.set_viewport_size({"width": width, "height": int(min(max(h, 900), 16000))})
+        # from the notebook's top (after Run All the last cell is the one scrolled into view)
+        pg.evaluate("""() => { const s = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+            if (s) s.scrollTop = 0; }""")
         pg.wait_for_timeout(600)
         pg.screenshot(path=str(out), full_page=False)
         pg.set_viewport_size({"width": width, "height": 900})

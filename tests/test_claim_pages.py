@@ -48,7 +48,7 @@ def glued_values(nb_path: Path) -> list[tuple[str, object]]:
                 continue
             data, prefix = o.get("data", {}), sb.get("mime_prefix", "")
             md, text = data.get(prefix + "text/markdown"), data.get(prefix + "text/plain")
-            if md is not None:   # a Markdown paste ({glue:md}): its text is the value
+            if md is not None:   # a Markdown value (a sentence the prose quotes with {eval}): its text
                 out.append((sb["name"], "".join(md) if isinstance(md, list) else md))
                 continue
             if text is None:

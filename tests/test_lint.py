@@ -22,6 +22,7 @@ def test_prose_rules():
     assert f("Step 2 of 3, exercise 4, in 2024") == []
     assert f("H100, WSE-3, GB200 NVL72, Qwen3-32B, 70B, 3D stacking") == []
     assert f("{glue:text}`bw:.2f` TB/s and {eq}`perf-roof` and {cite}`a2024`") == []
+    assert f('{eval}`glued.bw(".2f")` TB/s, {eval}`glued.share(".0%")` and {eval}`glued["n-2"]`') == []
     assert f('the article says "~20x" and "2.4 times"') == []
     assert f("run `decode --chips 16` or see [page](x.html#a-42)") == []
     assert f("$t = 0.38\\, r c L^2$ in 16-bit weights") == []
@@ -64,3 +65,45 @@ def test_chapter_has_no_hand_typed_numbers(nb, cat):
     found = lint.lint_notebook(ROOT / f"{nb}.ipynb", cat)
     assert not found, "numbers typed by hand (glue them or read them from the catalog):\n" + "\n".join(
         map(str, found))
+
+
+def _glue_notebook(tmp_path, source: str, user_expressions=None):
+    """A notebook that glues n_facts = 713 and quotes it in one markdown cell."""
+    md = {"cell_type": "markdown", "metadata": {}, "source": [source]}
+    if user_expressions is not None:
+        md["metadata"]["user_expressions"] = user_expressions
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": ["glue('n_facts', 713)"], "execution_count": 1,
+                     "outputs": [{"output_type": "display_data", "data": {"application/papermill.record/text/plain": "713"},
+                                  "metadata": {"scrapbook": {"mime_prefix": "application/papermill.record/",
+                                                             "name": "n_facts"}}}]}, md],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    p = tmp_path / "nb.ipynb"
+    p.write_text(json.dumps(nb))
+    return p
+
+
+def _result(expr, text):
+    return {"expression": expr, "result": {"status": "ok", "data": {"text/plain": text}, "metadata": {}}}
+
+
+def test_role_findings_pass_a_converted_notebook_and_flag_the_rest(tmp_path):
+    good = _glue_notebook(tmp_path, 'It holds {eval}`glued.n_facts` rows, {eval}`glued.n_facts(",.1f")`.',
+                          [_result("glued.n_facts", "713"), _result('glued.n_facts(",.1f")', "713.0")])
+    assert lint.role_findings(good) == []
+    # negative controls: a glue role left, a foreign expression, a key never glued, stored results wrong or missing
+    kinds = lambda p: [(f.kind, f.text[:40]) for f in lint.role_findings(p)]  # noqa: E731
+    assert kinds(_glue_notebook(tmp_path, "It holds {glue:text}`n_facts` rows.")) == [
+        ("glue role", "{glue:text}`n_facts`")]
+    assert [k for k, _ in kinds(_glue_notebook(tmp_path, "It holds {eval}`n_facts * 2` rows."))] == ["eval"]
+    assert [k for k, _ in kinds(_glue_notebook(tmp_path, "It holds {eval}`glued.n_rows` rows."))] == ["eval"]
+    assert [k for k, _ in kinds(_glue_notebook(tmp_path, "It holds {eval}`glued.n_facts` rows.",
+                                               [_result("glued.n_facts", "999")]))] == ["user_expressions"]
+    assert [k for k, _ in kinds(_glue_notebook(tmp_path, "It holds {eval}`glued.n_facts` rows."))] == [
+        "user_expressions"]
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS)
+def test_chapter_quotes_glued_values_as_jupyterlab_shows_them(nb):
+    """No {glue...} role is left (JupyterLab would show its key) and the stored results are the book's text."""
+    found = lint.role_findings(ROOT / f"{nb}.ipynb")
+    assert not found, "glued values JupyterLab would not show as the book does:\n" + "\n".join(map(str, found))

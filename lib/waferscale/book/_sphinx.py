@@ -19,6 +19,11 @@
   ``_config.yml``. With a URL, each notebook page gets a repository button and a Binder button that opens the
   notebook in JupyterLab (Binder builds ``environment.yml``); without one, the Binder URL is cleared, because the
   theme cannot build a launch link without a repository (and fails on the attempt).
+* Registers the ``eval`` role (replacing myst-nb's, which needs a live kernel): the prose quotes glued values as
+  ``{eval}`glued.key```, ``{eval}`glued.key(".1f")``` (see :mod:`waferscale.book.evalprose`, the form
+  jupyterlab-myst shows in JupyterLab); the role reads the expression with ``ast`` (any other expression is a
+  build error naming the page) and renders it with myst-nb's ``{glue:text}`key:.1f``` or, for a Markdown value,
+  ``{glue:md}`key``` role, so the page is what those roles gave.
 * Adds a ``.md`` entry to each notebook page's download menu: the notebook as a MyST Markdown notebook (the
   text format jupytext and jupyter-book read), written next to the ``.ipynb`` copy in ``_sources``.
 """
@@ -157,7 +162,38 @@ def _hidden_input_node(app: Any) -> None:
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_input, depart_HideCellInput))
 
 
+def eval_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None,
+              content: Any = ()) -> tuple[list, list]:
+    """``{eval}`glued.key```, ``{eval}`glued.key("fmt")```: myst-nb's ``{glue:text}`key:fmt``` (``{glue:md}`key```
+    for a Markdown value), read from the notebook's stored glue outputs."""
+    from docutils.utils import unescape
+    from myst_nb.core.variables import RetrievalError
+    from myst_nb.ext.glue.roles import PasteMarkdownRole, PasteTextRole
+    from myst_nb.ext.glue.utils import retrieve_glue_data
+
+    from .evalprose import parse
+
+    expr = unescape(text)
+    try:
+        key, fmt = parse(expr)
+    except ValueError as exc:
+        env = getattr(inliner.document.settings, "env", None)
+        page = env.docname if env is not None else inliner.document.get("source", "?")
+        msg = inliner.reporter.error(f"{page}: {{eval}}`{expr}`: {exc}", line=lineno)
+        prb = inliner.problematic(rawtext, rawtext, msg)
+        return [prb], [msg]
+    try:
+        markdown = fmt is None and "text/markdown" in retrieve_glue_data(inliner.document, key).data
+    except RetrievalError:
+        markdown = False  # myst-nb's text role reports the missing key
+    role = PasteMarkdownRole() if markdown else PasteTextRole()
+    return role("glue:md" if markdown else "glue:text", rawtext, key if fmt is None else f"{key}:{fmt}", lineno,
+                inliner, options, content)
+
+
 def setup(app: Any) -> dict:
+    app.setup_extension("myst_nb")  # its setup registers its own eval role; ours replaces it
+    app.add_role("eval", eval_role, override=True)
     _register_keepcase()
     app.connect("builder-inited", _hidden_input_node)
     app.connect("config-inited", _theme_defaults)

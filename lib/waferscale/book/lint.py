@@ -5,7 +5,8 @@ numbers that are not hardware or measured facts. Exceptions are made *by rule*, 
 allowed numbers:
 
 Prose (markdown cells)
-    Removed before scanning: ``glue`` and other MyST roles (``{glue:text}`x:.1f```, ``{cite}``,
+    Removed before scanning: glued values and other MyST roles (``{eval}`glued.x(".1f")```, whose format is not
+    a number, ``{glue:text}`x:.1f```, ``{cite}``,
     ``{term}``, ``{eq}``, ``{ref}``, ``{doc}``, ``{numref}``), inline code and code fences, link
     targets and URLs, HTML tags, directive options (``:label: perf-ex1``), target labels
     (``(perf-x)=``) and equation labels, math (``$...$``, ``$$...$$``: formula constants and unit
@@ -21,6 +22,13 @@ Prose (markdown cells)
     which make a ratio). Everything else is reported: decimals, percentages, ratios such as
     ``20x``, integers above 10.
 
+Glued values (markdown cells, :func:`role_findings`)
+    Quoted as ``{eval}`` roles of :mod:`waferscale.book.evalprose`'s form, which JupyterLab shows: a myst-nb
+    ``{glue...}`` role left in a chapter is reported (JupyterLab would show its key; convert it with
+    ``python -m waferscale.book.evalprose``), and so is an ``{eval}`` expression of another form, one quoting a
+    key the notebook never glues, and a cell whose stored ``user_expressions`` (what JupyterLab shows before
+    anything runs) are not its expressions with the book's text (``make execute`` writes them).
+
 Code (code cells)
     A numeric literal is reported when it equals (to 1e-9 relative) a number written in a catalog
     CSV file (the ``value``, ``low`` or ``high`` columns, in the file's own units), unless it is an
@@ -30,7 +38,7 @@ Code (code cells)
 
 Examples
 --------
->>> prose_findings("The H100 reads 3.35 TB/s, {glue:text}`bw:.2f` TB/s in the model.")
+>>> prose_findings('The H100 reads 3.35 TB/s, {eval}`glued.bw(".2f")` TB/s in the model.')
 ['3.35']
 >>> prose_findings('Step 2 of 3: the "~20x" of the article, as in 2024.')
 []
@@ -50,7 +58,7 @@ import pandas as pd
 
 from ..data.catalog import Catalog, data_dir
 
-__all__ = ["Finding", "prose_findings", "code_findings", "catalog_numbers", "lint_notebook"]
+__all__ = ["Finding", "prose_findings", "code_findings", "catalog_numbers", "lint_notebook", "role_findings"]
 
 _ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
 _CODE = re.compile(r"`[^`]+`")  # inline code, which may wrap onto the next line
@@ -197,4 +205,38 @@ def lint_notebook(path: str | Path, cat: Catalog | None = None) -> list[Finding]
             found += [Finding(path.name, i, "prose", t) for t in prose_findings(src, root)]
         elif cell["cell_type"] == "code":
             found += [Finding(path.name, i, "code", t) for t in code_findings(src, numbers)]
+    return found
+
+
+def role_findings(path: str | Path) -> list[Finding]:
+    """Glued values in ``path``'s markdown cells that JupyterLab would not show as the book does (see the module's
+    rules): kinds ``glue role``, ``eval`` (an expression not of the book's form, or a key never glued) and
+    ``user_expressions`` (stored results missing or different from the book's text)."""
+    from . import evalprose as E
+
+    path = Path(path)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    bundles = E.glued_bundles(nb)
+    found = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        src = "".join(cell["source"])
+        found += [Finding(path.name, i, "glue role", t) for t in E.glue_roles(src)]
+        want = []
+        for expr in E.eval_expressions(src):
+            try:
+                key, fmt = E.parse(expr)
+                want.append({"expression": expr, "text": E.shown_text(bundles[key], fmt)})
+            except ValueError as exc:
+                found.append(Finding(path.name, i, "eval", str(exc)))
+            except KeyError:
+                found.append(Finding(path.name, i, "eval", f"{expr}: key {key!r} is not glued in this notebook"))
+        stored = [{"expression": u.get("expression"),
+                   "text": u.get("result", {}).get("data", {}).get("text/plain")}
+                  for u in cell.get("metadata", {}).get("user_expressions", [])]
+        if len(want) == len(E.eval_expressions(src)) and stored != want:
+            bad = [f"{w['expression']} -> {w['text']!r}" for w in want if w not in stored] or ["(extra results)"]
+            found.append(Finding(path.name, i, "user_expressions",
+                                 f"stored results differ from the book's text (run `make execute`): {', '.join(bad)}"))
     return found
