@@ -54,24 +54,30 @@ def tornado_chart(t: pd.DataFrame, point: float, band: tuple[float, float, float
     d = t.head(top).assign(label=lambda x: x["input"].map(input_label),
                            direction=lambda x: ["raises it" if b > a else "lowers it"
                                                 for a, b in zip(x["at_low"], x["at_high"])])
+    everything = "all inputs together (5–95 %)"
+    d = pd.concat([pd.DataFrame([{"label": everything, "at_low": band[0], "at_high": band[2],
+                                  "direction": "all inputs", "low": float("nan"), "high": float("nan")}]), d],
+                  ignore_index=True)
     order = list(d["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    bars = alt.Chart(d).mark_rule(strokeWidth=6, opacity=0.55).encode(
-        x=alt.X("at_low:Q", title=f"{what} (x)", scale=alt.Scale(zero=False)), x2="at_high:Q", y=y,
-        color=alt.Color("direction:N", title="input at the top of its range",
-                        scale=alt.Scale(domain=["raises it", "lowers it"], range=["#0072B2", "#D55E00"])),
-        tooltip=[alt.Tooltip("label:N", title="input"), alt.Tooltip("low:Q", format=".3g"),
-                 alt.Tooltip("high:Q", format=".3g"), alt.Tooltip("at_low:Q", title="ratio, input low", format=".3g"),
+    bars = alt.Chart(d).mark_rule(strokeWidth=7, opacity=0.6).encode(
+        x=alt.X("at_low:Q", title=f"{what} (x)",
+                scale=alt.Scale(domain=[0.95 * float(d[["at_low", "at_high"]].min().min()),
+                                        1.05 * float(d[["at_low", "at_high"]].max().max())], nice=False)),
+        x2="at_high:Q", y=y,
+        color=alt.Color("direction:N", title="high end of the input",
+                        scale=alt.Scale(domain=["raises it", "lowers it", "all inputs"],
+                                        range=["#0072B2", "#D55E00", "#999999"])),
+        tooltip=[alt.Tooltip("label:N", title="input"), alt.Tooltip("at_low:Q", title="ratio, input low", format=".3g"),
                  alt.Tooltip("at_high:Q", title="ratio, input high", format=".3g")])
-    ends = alt.Chart(d).mark_point(filled=True, size=60, color="#333").encode(x="at_high:Q", y=y)
-    shade = alt.Chart(pd.DataFrame({"lo": [band[0]], "hi": [band[2]]})).mark_rect(opacity=0.12, color="#555").encode(
-        x="lo:Q", x2="hi:Q")
+    ends = alt.Chart(d[d["direction"] != "all inputs"]).mark_point(filled=True, size=60, color="#333").encode(
+        x="at_high:Q", y=y)
     rule = alt.Chart(pd.DataFrame({"x": [point]})).mark_rule(color="black").encode(x="x:Q")
-    first = d.iloc[0]
+    first = t.iloc[0]
     title = f"{input_label(first['input'])} moves {what} most"
-    return finish((shade + rule + bars + ends).properties(height=26 * len(d)), title=title, sources=sources,
-                  subtitle=f"Shaded: weighted 5–95 % band ({band[0]:.2g}–{band[2]:.2g}x); line: the point estimate; "
-                           "dot: the input's high end")
+    return finish((rule + bars + ends).properties(height=26 * len(d)), title=title, sources=sources,
+                  subtitle=["Each bar: the ratio with that input in the lowest and in the highest quarter of its",
+                            "range (dot: highest); black line: the point estimate"])
 
 
 def band_table(bands: dict, points: dict, measured: dict, names: dict) -> pd.DataFrame:
