@@ -84,6 +84,8 @@ def check_real(name: str, value: Any, lo: float = 0.0, hi: float = BIG, *, lo_op
 
     The range is ``[lo, hi]``; ``lo_open`` / ``hi_open`` exclude an end.
     """
+    if type(value) is float and math.isfinite(value) and _in(value, lo, hi, lo_open, hi_open):
+        return value                      # the common case, answered before any message is built
     allowed = describe(lo, hi, lo_open=lo_open, hi_open=hi_open)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
@@ -106,6 +108,8 @@ def check_positive_finite(name: str, value: Any, hi: float = BIG) -> float:
 
 def check_int(name: str, value: Any, lo: int = 0, hi: int = MAX_COUNT) -> int:
     """``value`` as an int if it is a whole number (an int, or a float with no fraction) in ``[lo, hi]``."""
+    if type(value) is int and lo <= value <= hi:
+        return value                      # the common case, answered before any message is built
     allowed = describe(lo, hi, integer=True)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
