@@ -17,7 +17,7 @@ from ..models import decode_comm as dc
 from ..models import interconnect as ic
 from ..models import scaling as sc
 from ..data.catalog import GRADES, Catalog
-from .charts import GRADE_COLORS, PALETTE
+from .charts import GRADE_COLORS, PALETTE, si_labels
 
 __all__ = [
     "latency_tiers", "time_data", "time_chart", "energy_data", "energy_chart", "decode_data", "decode_chart",
@@ -79,14 +79,16 @@ def time_chart(df: pd.DataFrame) -> alt.LayerChart:
     order = list(dict.fromkeys(df["route"]))
     color = alt.Color("route:N", title=None, sort=order, scale=alt.Scale(domain=order, range=list(PALETTE)),
                       legend=alt.Legend(columns=2, labelLimit=230, symbolType="stroke"))
-    x = alt.X("bytes:Q", scale=alt.Scale(type="log"), title="message size n (bytes)", axis=alt.Axis(format="~s", tickCount=6))
-    y = alt.Y("time_s:Q", scale=alt.Scale(type="log"), title="time α + n/β (s)", axis=alt.Axis(format="~e", tickCount=6))
+    x = alt.X("bytes:Q", scale=alt.Scale(type="log"), title="message size n",
+              axis=alt.Axis(labelExpr=si_labels("B"), values=[10.0 ** e for e in range(0, 11, 2)]))
+    y = alt.Y("time_s:Q", scale=alt.Scale(type="log"), title="time α + n/β",
+              axis=alt.Axis(labelExpr=si_labels("s"), values=[10.0 ** e for e in range(-9, 2)]))
     base = alt.Chart(df)
     lines = base.transform_filter("datum.kind == 'curve'").mark_line().encode(x=x, y=y, color=color, detail="route:N")
     dots = base.transform_filter("datum.kind == 'crossover'").mark_point(size=55, filled=True).encode(
         x=x, y=y, color=color,
         tooltip=[alt.Tooltip("route:N"), alt.Tooltip("crossover_bytes:Q", title="n* = α·β (bytes)", format=",.3~s"),
-                 alt.Tooltip("alpha:Q", title="α (s)", format=".3~e"), alt.Tooltip("beta:Q", title="β (B/s)", format=".3~s"),
+                 alt.Tooltip("alpha:Q", title="α (s)", format=".3~s"), alt.Tooltip("beta:Q", title="β (B/s)", format=".3~s"),
                  alt.Tooltip("grade:N", title="grade of α")])
     return alt.layer(lines, dots).properties(width=_W, height=300)
 
@@ -287,6 +289,18 @@ def validation_chart(tab: pd.DataFrame) -> alt.LayerChart:
     ).properties(width=260, height=alt.Step(30))
 
 
+def _bytes_text(n: float) -> str:
+    """A byte count as a reader writes it, to two digits: 1 B, 32 B, 3.2 kB, 1 MB, 10 GB.
+
+    >>> [_bytes_text(x) for x in (1, 31.6, 3162.3, 1e6, 1e10)]
+    ['1 B', '32 B', '3.2 kB', '1 MB', '10 GB']
+    """
+    for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1, "B")):
+        if n >= scale * 0.9999:
+            return f"{n / scale:.2g} {unit}"
+    return f"{n:.2g} B"
+
+
 def explorer_chart(cat: Catalog) -> alt.LayerChart:
     """Interactive: sliders for message size and ranks; ring all-reduce time per switched tier.
 
@@ -303,7 +317,11 @@ def explorer_chart(cat: Catalog) -> alt.LayerChart:
         rows.append({"tier": t.name.replace("CS-1/CS-2 system I/O (12 x 100 GbE)", "wafer to wafer (CS-3 I/O)"),
                      "alpha": t.latency_s, "beta": beta})
     df = pd.DataFrame(rows)
-    log_bytes = alt.param(name="log10_bytes", value=6, bind=alt.binding_range(min=0, max=10, step=0.5, name="log10(message bytes) "))
+    # the buffer size as a menu that reads "1 MB", on a half-decade grid from 1 B to 10 GB
+    logs = [i / 2 for i in range(21)]
+    names = [_bytes_text(10 ** v) for v in logs]
+    log_bytes = alt.param(name="log10_bytes", value=6, bind=alt.binding_select(options=logs, labels=names,
+                                                                               name="buffer size "))
     ranks = alt.param(name="ranks", value=8, bind=alt.binding_range(min=2, max=1024, step=1, name="ranks N "))
     base = alt.Chart(df).add_params(log_bytes, ranks).transform_calculate(
         n="pow(10, log10_bytes)",
@@ -312,14 +330,15 @@ def explorer_chart(cat: Catalog) -> alt.LayerChart:
     ).transform_calculate(
         ring_us="datum.ring * 1e6", tree_us="datum.tree * 1e6",
         busbw="2 * (ranks - 1) / ranks * datum.n / datum.ring / 1e9",
-    ).transform_fold(["ring_us", "tree_us"], as_=["algorithm", "us"])
+    ).transform_fold(["ring_us", "tree_us"], as_=["algorithm", "us"]).transform_calculate(t="datum.us / 1e6")
     bars = base.mark_point(filled=True, size=110).encode(
         y=alt.Y("tier:N", title=None, axis=alt.Axis(labelLimit=240)),
         yOffset=alt.YOffset("algorithm:N"),
-        x=alt.X("us:Q", scale=alt.Scale(type="log"), title="all-reduce time (µs, log scale)"),
+        x=alt.X("t:Q", scale=alt.Scale(type="log"), title="all-reduce time (log scale)",
+                axis=alt.Axis(labelExpr=si_labels("s", decades=True))),
         color=alt.Color("algorithm:N", title=None, scale=alt.Scale(domain=["ring_us", "tree_us"], range=[PALETTE[0], PALETTE[1]]),
                         legend=alt.Legend(labelExpr="datum.label == 'ring_us' ? 'ring' : 'double binary tree'")),
         tooltip=[alt.Tooltip("tier:N"), alt.Tooltip("algorithm:N"), alt.Tooltip("us:Q", title="µs", format=",.2f"),
                  alt.Tooltip("busbw:Q", title="ring bus bandwidth (GB/s)", format=",.1f")],
     )
-    return bars.properties(width=320, height=alt.Step(16))
+    return bars.properties(width=380, height=alt.Step(18))

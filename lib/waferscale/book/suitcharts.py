@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.suitability import CLASSES, Thresholds
+from .charts import short_label
 
 __all__ = ["CLASS_COLORS", "feature_chart", "map_chart", "sensitivity_chart", "validation_chart"]
 
@@ -29,11 +30,14 @@ def feature_chart(df: pd.DataFrame, column: str, title: str, threshold: float, *
     """
     d = df.assign(passes=(df[column] >= threshold) if passes_above else (df[column] <= threshold))
     d = d.assign(answer=d["passes"].map({True: "passes", False: "fails"}))
+    # a short name on the axis (the full one on hover), unless two workloads would share it
+    short = [short_label(n, 34) for n in d["name"]]
+    d = d.assign(short=short if len(set(short)) == len(short) else list(d["name"]))
     x = alt.X(f"{column}:Q", title=title, scale=alt.Scale(type="log") if log else alt.Undefined)
     mark = alt.Chart(d).mark_circle(size=110, opacity=1) if log else alt.Chart(d).mark_bar()
     bars = mark.encode(
-        y=alt.Y("name:N", title=None, sort=alt.EncodingSortField(column, order="descending"),
-                axis=alt.Axis(labelLimit=230)),
+        y=alt.Y("short:N", title=None, sort=alt.EncodingSortField(column, order="descending"),
+                axis=alt.Axis(labelLimit=260)),
         x=x,
         color=alt.Color("answer:N", title="question", scale=alt.Scale(domain=["passes", "fails"], range=["#1f77b4", "#c7c7c7"])),
         tooltip=["name:N", alt.Tooltip(f"{column}:Q", format=".3g")],
