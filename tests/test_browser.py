@@ -207,7 +207,7 @@ def test_clip_check_flags_a_wide_equation_and_a_wide_table(book, tmp_path):
             f'<div class="math notranslate nohighlight" id="control-eq" style="overflow:hidden">{_WIDE_EQ}</div>'
             f'<table id="control-table" style="display:table"><tr>{_WIDE_ROW}</tr></table>'
             f'<div style="overflow-x:auto"><table id="control-ok"><tr>{_WIDE_ROW}</tr></table></div>')
-    html, n = re.subn(r"(</h1>)", r"\1" + wide.replace("\\", "\\\\"), html, count=1)
+    html, n = re.subn(r"(<article[^>]*>)", r"\1" + wide.replace("\\", "\\\\"), html, count=1)
     assert n == 1
     page.unlink()
     page.write_text(html)

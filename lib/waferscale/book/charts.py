@@ -193,10 +193,11 @@ def render(spec: dict, **_: object) -> dict[str, object]:
         f"  var spec = {safe};\n"
         "  if (window.vegaEmbed) {\n"
         "    window.vegaEmbed(el, spec, {actions: false, renderer: \"svg\"}).then(function () {\n"
-        # the chart fills the column: its SVG (which has a viewBox) scales to the column width, at most 1.4 x
+        # the chart fills the column: its SVG (which has a viewBox) scales to the column width, at most 1.4 x;
         "      var svg = el.querySelector(\"svg\"), w = svg && Number(svg.getAttribute(\"width\"));\n"
         "      if (w) { svg.style.width = \"100%\"; svg.style.maxWidth = Math.round(1.4 * w) + \"px\";"
-        " svg.style.height = \"auto\"; }\n"
+        # on a phone it shrinks to 0.65 x at most, so that its text stays readable; the box scrolls sideways
+        " svg.style.minWidth = Math.round(0.65 * w) + \"px\"; svg.style.height = \"auto\"; }\n"
         "    }).catch(function (e) { console.error(e); });\n"
         "  } else {\n"
         "    el.textContent = \"This chart needs vega-bundle.js, which the built book ships in _static/.\";\n"

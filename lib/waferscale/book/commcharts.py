@@ -17,7 +17,7 @@ from ..models import decode_comm as dc
 from ..models import interconnect as ic
 from ..models import scaling as sc
 from ..data.catalog import GRADES, Catalog
-from .charts import GRADE_COLORS, PALETTE, si_labels
+from .charts import GRADE_COLORS, PALETTE, short_label, si_labels
 
 __all__ = [
     "latency_tiers", "time_data", "time_chart", "energy_data", "energy_chart", "decode_data", "decode_chart",
@@ -133,7 +133,7 @@ def energy_chart(df: pd.DataFrame) -> alt.LayerChart:
     """Dots (value) and bars (low–high band) of pJ/bit per item, coloured by grade, log axis."""
     order = list(df["item"])
     grades = [g for g in GRADES if g in set(df["grade"])]
-    y = alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+    y = alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     lo = 10 ** math.floor(math.log10(df["low_pj"].min()))
     hi = 2.0 * df["high_pj"].max()
     xs = alt.Scale(type="log", domain=[lo, hi], nice=False)
@@ -147,7 +147,7 @@ def energy_chart(df: pd.DataFrame) -> alt.LayerChart:
     band = alt.Chart(df).mark_rule(strokeWidth=7, opacity=0.35).encode(y=y, x=alt.X("low_pj:Q", scale=xs),
                                                                        x2="high_pj:Q", color=color, tooltip=tip)
     dot = alt.Chart(df).mark_point(filled=True, size=70).encode(y=y, x=x, color=color, tooltip=tip)
-    return alt.layer(band, dot).properties(width=280, height=alt.Step(24))
+    return alt.layer(band, dot).properties(width=340, height=alt.Step(24))
 
 
 def decode_data(cat: Catalog, workload: str = "llama3_1_70b") -> pd.DataFrame:
@@ -186,7 +186,7 @@ def decode_chart(df: pd.DataFrame) -> alt.VConcatChart:
                         for a, lo, hi in zip(d["step_time_s"], d["step_low_s"], d["step_high_s"])])
     label = alt.Chart(steps).mark_text(align="left", baseline="bottom", dy=-9, fontSize=10, color="#333").encode(
         y="label:N", x=alt.value(0), text="text:N")
-    top = alt.layer(time, label).properties(width=_W - 150, height=alt.Step(40))
+    top = alt.layer(time, label).properties(width=_W - 60, height=alt.Step(40))
     comm = df[df["component"] != comps[0]]
     energy = alt.Chart(comm).transform_calculate(order=calc).mark_bar().encode(
         y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=250)),
@@ -195,7 +195,7 @@ def decode_chart(df: pd.DataFrame) -> alt.VConcatChart:
         color=alt.Color("component:N", scale=comp_scale, sort=comps, legend=None), order=order, tooltip=tip)
     totals = alt.Chart(comm).transform_aggregate(total="sum(share_pct)", groupby=["label"]).mark_text(
         align="left", dx=6).encode(y="label:N", x=alt.value(0), text=alt.Text("total:Q", format=".4f"))
-    bottom = alt.layer(energy, totals).properties(width=_W - 150, height=alt.Step(30))
+    bottom = alt.layer(energy, totals).properties(width=_W - 60, height=alt.Step(30))
     return alt.vconcat(top, bottom, spacing=16)
 
 
@@ -247,6 +247,10 @@ def scaling_data(cat: Catalog, max_chips: int = 16384, builds=None) -> pd.DataFr
 
 def scaling_chart(df: pd.DataFrame) -> alt.VConcatChart:
     """Two panels against system size: all-reduce bandwidth per FLOP, and energy of the longest path."""
+    # a legend entry of at most ~64 characters (the build's full name on hover)
+    df = df.assign(full_label=df["label"], label=[short_label(x, 64) for x in df["label"]])
+    if df.groupby("label")["full_label"].nunique().max() > 1:
+        df = df.assign(label=df["full_label"])
     order = list(dict.fromkeys(df["label"]))
     # one colour per build (as many builds as the catalog gives); co-packaged-optics builds dashed
     color = alt.Color("label:N", title=None, sort=order,
@@ -256,7 +260,7 @@ def scaling_chart(df: pd.DataFrame) -> alt.VConcatChart:
                           scale=alt.Scale(domain=order, range=[[5, 3] if "co-packaged" in lb else [1, 0] for lb in order]))
     x = alt.X("chips:Q", scale=alt.Scale(type="log"), title="chips in the system (GPUs or wafers, log scale)",
               axis=alt.Axis(format="~s", values=[1, 8, 72, 1000, 10000]))
-    tip = [alt.Tooltip("label:N"), alt.Tooltip("chips:Q", format=","), alt.Tooltip("tier:N"), alt.Tooltip("levels:Q", title="switch levels"),
+    tip = [alt.Tooltip("full_label:N", title="build"), alt.Tooltip("chips:Q", format=","), alt.Tooltip("tier:N"), alt.Tooltip("levels:Q", title="switch levels"),
            alt.Tooltip("gb_s_per_pflop:Q", title="GB/s per PFLOP/s", format=",.0f"),
            alt.Tooltip("path_pj:Q", title="pJ/bit, longest path", format=",.0f")]
     bw = alt.Chart(df).mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=18)).encode(
@@ -278,15 +282,19 @@ def validation_chart(tab: pd.DataFrame) -> alt.LayerChart:
     long["series"] = long["series"].map({"measured": "measured (nccl-tests)", "spec_model": "α–β, spec bandwidth",
                                          "calibrated": "α–β, calibrated η"})
     long["gbps"] = long["bus_bw"] / 1e9
-    long["row"] = long["id"] + " (" + (long["message_bytes"] / 1e6).map(lambda v: f"{v:,.0f}") + " MB, SHARP " + long["sharp"] + ")"
+    # the row's conditions as its label (its measurement id on hover): 10,000 MB, SHARP off
+    long["row"] = (long["message_bytes"] / 1e6).map(lambda v: f"{v:,.0f}") + " MB buffer, SHARP " + long["sharp"]
+    if long.groupby("row")["id"].nunique().max() > 1:  # two measurements under the same conditions: keep the ids
+        long["row"] = long["id"] + " (" + long["row"] + ")"
     order = ["measured (nccl-tests)", "α–β, spec bandwidth", "α–β, calibrated η"]
     return alt.Chart(long).mark_point(filled=True, size=90).encode(
         y=alt.Y("row:N", title=None, axis=alt.Axis(labelLimit=300)),
         x=alt.X("gbps:Q", title="all-reduce bus bandwidth, 8 x H100 (GB/s)", scale=alt.Scale(zero=True)),
         color=alt.Color("series:N", title=None, sort=order, scale=alt.Scale(domain=order, range=["#000000", PALETTE[1], PALETTE[0]])),
         shape=alt.Shape("series:N", sort=order, scale=alt.Scale(domain=order, range=["circle", "triangle", "square"])),
-        tooltip=[alt.Tooltip("row:N"), alt.Tooltip("series:N"), alt.Tooltip("gbps:Q", title="GB/s", format=",.0f")],
-    ).properties(width=260, height=alt.Step(30))
+        tooltip=[alt.Tooltip("id:N", title="measurement"), alt.Tooltip("row:N", title="conditions"), alt.Tooltip("series:N"),
+                 alt.Tooltip("gbps:Q", title="GB/s", format=",.0f")],
+    ).properties(width=380, height=alt.Step(30))
 
 
 def _bytes_text(n: float) -> str:

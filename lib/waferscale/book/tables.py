@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..data.catalog import GRADES
 
-__all__ = ["HEADERS", "header", "cell", "show"]
+__all__ = ["HEADERS", "header", "number", "cell", "show"]
 
 #: Header names for the snake_case columns that chapters show (others: underscores become spaces).
 HEADERS: Mapping[str, str] = {
@@ -59,7 +59,7 @@ def header(name: str) -> str:
     return HEADERS.get(name, name.replace("_", " ") if "_" in name and " " not in name else name)
 
 
-def _number(x: float) -> str:
+def _number(x: float, digits: int = 3) -> str:
     if not math.isfinite(x):
         return "—"
     if x == 0:
@@ -71,16 +71,25 @@ def _number(x: float) -> str:
         m = a / 10.0 ** e
         if round(m, 2) >= 10:
             m, e = m / 10, e + 1
-        mant = f"{m:.3g}"
+        mant = f"{m:.{digits}g}"
         return f"{sign}{mant} × 10{str(e).translate(_SUP)}" if mant != "1" else f"{sign}1 × 10{str(e).translate(_SUP)}"
     if float(a).is_integer():
         return f"{sign}{int(a):,}"
-    s = f"{a:.3g}"
+    s = f"{a:.{digits}g}"
     if "e" in s:  # 3 significant digits of a number >= 1000 (12,345.6 -> 12,300)
         s = f"{float(s):,.0f}"
     elif float(s) >= 1000:
         s = f"{float(s):,.0f}"
     return sign + s
+
+
+def number(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant digits as a table shows it: 8,000,000; 0.0153; −31; 1.2 × 10⁻⁵.
+
+    >>> number(8e6), number(4.4e9), number(1.2345, 4)
+    ('8,000,000', '4.4 × 10⁹', '1.234')
+    """
+    return _number(float(x), digits)
 
 
 def cell(v: Any) -> str:

@@ -58,8 +58,8 @@ def model_curves_chart(df: pd.DataFrame, marks: dict[str, float], title: str, so
         x=alt.X("area_mm2:Q", scale=alt.Scale(type="log"), title="die area (mm², log scale)"),
         y=alt.Y("yield:Q", scale=alt.Scale(type="log"), title="die yield (log scale)",
                 axis=alt.Axis(labelExpr=power_labels())),
-        color=alt.Color("model:N", title="model", sort=list(_MODEL_LABELS.values())),
-        strokeDash=alt.StrokeDash("density:N", title="defect density"),
+        color=alt.Color("model:N", title="model", sort=list(_MODEL_LABELS.values()), legend=alt.Legend(columns=3)),
+        strokeDash=alt.StrokeDash("density:N", title="defect density", legend=alt.Legend(columns=1)),
         tooltip=["model:N", "density:N", alt.Tooltip("area_mm2:Q", format=",.0f"), alt.Tooltip("yield:Q", format=".3~e")],
     )
     m = pd.DataFrame({"area_mm2": list(marks.values()), "label": list(marks.keys())})
