@@ -353,12 +353,18 @@ class Browser:
             if axe:
                 pg.add_script_tag(path=str(AXE))
                 report.axe = pg.evaluate(_AXE_JS)
+            if narrow:  # the same page, resized to a phone's width: the layout reflows, the charts scale
+                t0 = time.time()
+                pg.set_viewport_size({"width": NARROW[0], "height": NARROW[1]})
+                pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                pg.wait_for_timeout(150)
+                report.clipped[str(NARROW[0])] = self.layout(pg)["clipped"]
+                if narrow_screenshot is not None:
+                    narrow_screenshot.parent.mkdir(parents=True, exist_ok=True)
+                    pg.screenshot(path=str(narrow_screenshot), full_page=True)
+                report.narrow_seconds = time.time() - t0
         finally:
             context.close()
-        if narrow:
-            t0 = time.time()
-            self.narrow(page, report, timeout_ms=timeout_ms, screenshot=narrow_screenshot)
-            report.narrow_seconds = time.time() - t0
         # ignore the console noise of requests we blocked ourselves; they are reported separately
         report.console_errors = [e for e in report.console_errors if "net::ERR_FAILED" not in e]
         return report
