@@ -79,6 +79,8 @@ class PageReport:
     code_lines: int = 0
     #: items that overflow their box with no scroll container, per viewport width ("1280", "390")
     clipped: dict[str, list[dict]] = field(default_factory=dict)
+    #: display equations wider than their box (they scroll), per viewport width: equation numbers
+    scrolling_equations: dict[str, list[str]] = field(default_factory=dict)
     #: seconds the second opening at 390 px took (what the phone-width check adds to the audit)
     narrow_seconds: float = 0.0
 
@@ -247,7 +249,12 @@ _LAYOUT_JS = """() => {
             text: (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 80), over_px: Math.round(over), box}});
     });
     const inner = found.filter(f => !found.some(g => g !== f && f.el.contains(g.el)));
-    return {code_lines: code, clipped: inner.map(f => f.item)};
+    // display equations wider than their box: not clipped (MathJax's box scrolls), but a reader must scroll
+    const scrolls = Array.from(document.querySelectorAll('mjx-container[display="true"]')).filter(m => vis(m) &&
+        m.scrollWidth > m.clientWidth + 2).map(m => { const d = m.closest('div.math');
+        const no = d && d.querySelector('.eqno'); return (no ? no.textContent.replace(/[^0-9.()]/g, '') : '') ||
+        (d && d.id) || 'unnumbered'; });
+    return {code_lines: code, clipped: inner.map(f => f.item), scrolling_equations: scrolls};
 }"""
 
 
@@ -338,6 +345,7 @@ class Browser:
         try:
             lay = self.layout(pg)
             report.code_lines, report.clipped[str(WIDE[0])] = lay["code_lines"], lay["clipped"]
+            report.scrolling_equations[str(WIDE[0])] = lay["scrolling_equations"]
             report.marks = pg.evaluate(_COUNT_JS)
             report.charts_drawn = sum(1 for m in report.marks if m > 0)
             report.descriptions = pg.evaluate(_DESC_JS)
@@ -358,7 +366,9 @@ class Browser:
                 pg.set_viewport_size({"width": NARROW[0], "height": NARROW[1]})
                 pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
                 pg.wait_for_timeout(150)
-                report.clipped[str(NARROW[0])] = self.layout(pg)["clipped"]
+                lay = self.layout(pg)
+                report.clipped[str(NARROW[0])] = lay["clipped"]
+                report.scrolling_equations[str(NARROW[0])] = lay["scrolling_equations"]
                 if narrow_screenshot is not None:
                     narrow_screenshot.parent.mkdir(parents=True, exist_ok=True)
                     pg.screenshot(path=str(narrow_screenshot), full_page=True)

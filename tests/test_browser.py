@@ -227,6 +227,9 @@ def _layout_report(reports: list[B.PageReport]) -> str:
                      f" {len(r.clipped.get('390', [])):>12d}")
         for w, items in r.clipped.items():
             lines += [f"    {w} px: {c['tag']}#{c['id']} over {c['over_px']} px ({c['box']}): {c['text']}" for c in items]
+        for w, eqs in r.scrolling_equations.items():
+            if eqs:
+                lines.append(f"    {w} px: equations wider than the column (they scroll, not clipped): {', '.join(eqs)}")
     chapters = [r for r in reports if _is_notebook(r.page)]
     lines += ["", f"visible code lines: {sum(r.code_lines for r in reports)} on all pages,"
                   f" {sum(r.code_lines for r in chapters)} in the {len(chapters)} notebook chapters"
