@@ -420,7 +420,8 @@ def grade_chart(counts: "object", catalog: object) -> alt.VConcatChart:
     strong = int(df.loc[df["grade"].isin(["spec_sheet", "peer_reviewed", "measured_here"]), "rows"].sum())
     order = [GRADES[g] for g in GRADES]
     bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("table:N", title=None, sort=["systems", "links", "measurements", "events", "defect_densities", "wafer_prices"]),
+        y=alt.Y("table:N", title=None, sort=["systems", "links", "measurements", "events", "defect_densities", "wafer_prices"],
+                axis=alt.Axis(labelExpr="replace(datum.label, /_/g, ' ')")),  # "defect densities", not the file's name
         x=alt.X("sum(rows):Q", title="catalog rows (count)", stack="zero"),
         color=alt.Color("label:N", title="grade", sort=order, legend=alt.Legend(columns=4),
                         scale=alt.Scale(domain=order, range=[GRADE_COLORS[g] for g in GRADES])),
