@@ -8,7 +8,11 @@ One :class:`Browser` (one local HTTP server, one Chromium) serves a whole test s
 * every interactive input of the charts (Vega bindings), and whether moving it changed its chart;
 * axe-core's accessibility violations;
 * the page's links (for the internal-link check) and element ids;
-* optionally a full-page screenshot.
+* its layout (:data:`_LAYOUT_JS`): the lines of code a reader sees (cell inputs not folded away by a
+  ``hide-input`` toggle) and the items clipped at this width (text, code, equations, tables or charts
+  that run past their box with no scroll container to reach the rest), at 1280 px and, in a second
+  context, at a phone's 390 px (:data:`NARROW`);
+* optionally a full-page screenshot (and one at 390 px).
 
 Used by tests/test_browser.py and tests/print_book.py; also runnable:
 ``python tests/browser.py _build/html chapters/intro.html [shot.png]``.
@@ -22,6 +26,7 @@ import json
 import shutil
 import sys
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,6 +43,10 @@ AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
 #: names that say nothing about a chart (vega-embed's default when a spec has no description)
 GENERIC_LABELS = {"", "chart", "vega visualization", "visualization"}
+
+
+#: the viewports of the layout check: a laptop's and a phone's width (CSS pixels)
+WIDE, NARROW = (1280, 900), (390, 844)
 
 
 def has_text_alternative(label: str) -> bool:
@@ -66,6 +75,14 @@ class PageReport:
     ids: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    #: lines of code shown on the page (cell inputs that are not folded away), at 1280 px
+    code_lines: int = 0
+    #: items that overflow their box with no scroll container, per viewport width ("1280", "390")
+    clipped: dict[str, list[dict]] = field(default_factory=dict)
+    #: display equations wider than their box (they scroll), per viewport width: equation numbers
+    scrolling_equations: dict[str, list[str]] = field(default_factory=dict)
+    #: seconds the second opening at 390 px took (what the phone-width check adds to the audit)
+    narrow_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -186,6 +203,61 @@ _LINKS_JS = """() => [Array.from(document.querySelectorAll('a[href]')).map(a => 
                      (document.querySelector('main h1, article h1, h1') || {}).textContent || document.title]"""
 
 
+# The page's layout at the current viewport. Code lines: the text lines of every visible code cell
+# input (a cell folded by hide-input sits in a closed <details> and is not rendered). Clipped: a block
+# (paragraph, list item, code, display equation, table, chart, output) whose content reaches past the
+# box that bounds it, where that box does not scroll: the nearest ancestor whose overflow-x is not
+# `visible` (hidden or clip: cut off; auto or scroll: fine, the reader can scroll), else the article
+# column (the text runs into the margin or off the screen). Only the innermost of nested clipped items
+# is kept, so one wide equation counts once.
+_LAYOUT_JS = """() => {
+    const vis = el => el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0;
+    let code = 0;
+    document.querySelectorAll('div.cell_input pre, div.cell div.highlight pre').forEach(pre => {
+        if (!vis(pre) || pre.closest('details:not([open])')) return;
+        const t = pre.textContent.replace(/\\n+$/, '');
+        if (t.trim()) code += t.split('\\n').length;
+    });
+    const col = document.querySelector('.bd-article') || document.querySelector('main article') ||
+                document.querySelector('main') || document.body;
+    const vw = document.documentElement.clientWidth;
+    const colRight = Math.min(col.getBoundingClientRect().right, vw);
+    const sel = 'p, li, dt, dd, pre, h1, h2, h3, h4, div.math, mjx-container[display="true"], table, figure, img,' +
+                ' .ws-chart, .cell_output, .admonition, blockquote';
+    const found = [];
+    document.querySelectorAll(sel).forEach(el => {
+        if (!vis(el) || el.closest('details:not([open])')) return;
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) return;
+        const ox = getComputedStyle(el).overflowX;
+        if (ox === 'auto' || ox === 'scroll') return;             // its own scroll container
+        const right = r.left + Math.max(el.scrollWidth, r.width);
+        let over = 0, box = 'column';
+        if ((ox === 'hidden' || ox === 'clip') && el.scrollWidth > el.clientWidth + 2) {
+            over = el.scrollWidth - el.clientWidth; box = 'itself';
+        } else {
+            let a = el.parentElement;
+            while (a && a !== document.body && getComputedStyle(a).overflowX === 'visible') a = a.parentElement;
+            const ao = a && a !== document.body ? getComputedStyle(a).overflowX : 'visible';
+            if (ao === 'auto' || ao === 'scroll') return;          // inside a scroll container
+            const edge = col.contains(el) ? colRight : vw;     // the header and footer: the screen's edge
+            const limit = ao === 'visible' ? edge : Math.min(a.getBoundingClientRect().right, edge);
+            if (right > limit + 2) { over = right - limit; box = ao === 'visible' ? 'column' : a.tagName.toLowerCase(); }
+        }
+        if (over > 0) found.push({el, item: {tag: el.tagName.toLowerCase(), cls: (el.className && el.className.baseVal
+            === undefined ? String(el.className) : '').slice(0, 60), id: el.id || (el.closest('[id]') || {}).id || '',
+            text: (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 80), over_px: Math.round(over), box}});
+    });
+    const inner = found.filter(f => !found.some(g => g !== f && f.el.contains(g.el)));
+    // display equations wider than their box: not clipped (MathJax's box scrolls), but a reader must scroll
+    const scrolls = Array.from(document.querySelectorAll('mjx-container[display="true"]')).filter(m => vis(m) &&
+        m.scrollWidth > m.clientWidth + 2).map(m => { const d = m.closest('div.math');
+        const no = d && d.querySelector('.eqno'); return (no ? no.textContent.replace(/[^0-9.()]/g, '') : '') ||
+        (d && d.id) || 'unnumbered'; });
+    return {code_lines: code, clipped: inner.map(f => f.item), scrolling_equations: scrolls};
+}"""
+
+
 class Browser:
     """One local server over ``site`` and one headless Chromium, for many pages."""
 
@@ -221,7 +293,7 @@ class Browser:
         self.close()
 
     # one page, offline ---------------------------------------------------------------------------
-    def open(self, page: str, report: PageReport, *, timeout_ms: int = 30000, viewport=(1280, 900)):
+    def open(self, page: str, report: PageReport, *, timeout_ms: int = 30000, viewport=WIDE):
         """A new context and page with non-local requests blocked (recorded in ``report``), loaded and drawn."""
         context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
 
@@ -238,6 +310,9 @@ class Browser:
         pg.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
         pg.on("pageerror", lambda e: report.console_errors.append(str(e)))
         pg.goto(report.url, wait_until="load", timeout=timeout_ms)
+        # MathJax typesets after load; the layout check measures the typeset equations
+        pg.evaluate("async () => { const m = window.MathJax; if (m && m.startup && m.startup.promise) {"
+                    " await Promise.race([m.startup.promise, new Promise(r => setTimeout(r, 5000))]); } }")
         report.charts = pg.evaluate("() => document.querySelectorAll('.ws-chart').length")
         try:
             pg.wait_for_function(_DRAWN_JS, timeout=timeout_ms // 2)
@@ -246,11 +321,31 @@ class Browser:
         pg.wait_for_timeout(200)
         return context, pg
 
+    def layout(self, pg) -> dict:
+        """The visible code lines and the clipped items of an open page at its viewport."""
+        return pg.evaluate(_LAYOUT_JS)
+
+    def narrow(self, page: str, report: PageReport, *, timeout_ms: int = 30000,
+               screenshot: Path | None = None) -> None:
+        """Open ``page`` again at the phone width :data:`NARROW`: its clipped items (and a screenshot)."""
+        context, pg = self.open(page, report, timeout_ms=timeout_ms, viewport=NARROW)
+        try:
+            report.clipped[str(NARROW[0])] = self.layout(pg)["clipped"]
+            if screenshot is not None:
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                pg.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            context.close()
+
     def audit(self, page: str, *, timeout_ms: int = 30000, sliders: bool = True, axe: bool = True,
-              screenshot: Path | None = None, base: str | None = None) -> PageReport:
+              screenshot: Path | None = None, base: str | None = None, narrow: bool = True,
+              narrow_screenshot: Path | None = None) -> PageReport:
         report = PageReport(url=(base or self.base) + page, page=page)
         context, pg = self.open(page, report, timeout_ms=timeout_ms)
         try:
+            lay = self.layout(pg)
+            report.code_lines, report.clipped[str(WIDE[0])] = lay["code_lines"], lay["clipped"]
+            report.scrolling_equations[str(WIDE[0])] = lay["scrolling_equations"]
             report.marks = pg.evaluate(_COUNT_JS)
             report.charts_drawn = sum(1 for m in report.marks if m > 0)
             report.descriptions = pg.evaluate(_DESC_JS)
@@ -266,6 +361,18 @@ class Browser:
             if axe:
                 pg.add_script_tag(path=str(AXE))
                 report.axe = pg.evaluate(_AXE_JS)
+            if narrow:  # the same page, resized to a phone's width: the layout reflows, the charts scale
+                t0 = time.time()
+                pg.set_viewport_size({"width": NARROW[0], "height": NARROW[1]})
+                pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                pg.wait_for_timeout(150)
+                lay = self.layout(pg)
+                report.clipped[str(NARROW[0])] = lay["clipped"]
+                report.scrolling_equations[str(NARROW[0])] = lay["scrolling_equations"]
+                if narrow_screenshot is not None:
+                    narrow_screenshot.parent.mkdir(parents=True, exist_ok=True)
+                    pg.screenshot(path=str(narrow_screenshot), full_page=True)
+                report.narrow_seconds = time.time() - t0
         finally:
             context.close()
         # ignore the console noise of requests we blocked ourselves; they are reported separately
@@ -395,14 +502,20 @@ def write_summary(reports: Path) -> Path:
             f" console errors: {sum(len(p['console_errors']) for p in pages)}",
             f"internal links checked: {data.get('internal_links', 0)} (broken: {len(data.get('broken_links', []))});"
             f" external links listed: {data.get('external_links', 0)}",
-            f"browser audit time: {data.get('seconds', 0):.1f} s",
+            f"visible code lines: {sum(p.get('code_lines', 0) for p in pages)};"
+            f" clipped items: " + ", ".join(f"{w} px {sum(len(p.get('clipped', {}).get(str(w), [])) for p in pages)}"
+                                            for w in (WIDE[0], NARROW[0])) + " (layout.txt)",
+            f"browser audit time: {data.get('seconds', 0):.1f} s (of which the 390 px pass:"
+            f" {sum(p.get('narrow_seconds', 0) for p in pages):.1f} s)",
             "",
-            f"{'page':34s} charts inputs  axe(serious+critical/all)",
+            f"{'page':36s} charts inputs  axe(serious+critical/all)  code  clipped 1280/390",
         ]
         for p in pages:
             bad = sum(len(v["nodes"]) for v in p["axe"] if v["impact"] in SERIOUS)
-            lines.append(f"{p['page']:34s} {p['charts_drawn']:>2d}/{p['charts']:<3d} {len(p['bindings']):>6d}"
-                         f"  {bad}/{sum(len(v['nodes']) for v in p['axe'])}")
+            clip = p.get("clipped", {})
+            lines.append(f"{p['page']:36s} {p['charts_drawn']:>2d}/{p['charts']:<3d} {len(p['bindings']):>6d}"
+                         f"  {bad:>3d}/{sum(len(v['nodes']) for v in p['axe']):<22d}{p.get('code_lines', 0):>5d}"
+                         f"  {len(clip.get(str(WIDE[0]), []))}/{len(clip.get(str(NARROW[0]), []))}")
         lines.append("")
     p = reports / "pdf.json"
     if p.exists():

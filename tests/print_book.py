@@ -29,8 +29,10 @@ def toc_pages() -> list[str]:
 
 
 BOOK = "Wafer-scale vs scale-out: the numbers"  # footer; chapter titles are checked in the page body
+# Solutions and other folded boxes print open; code cells folded by hide-input stay folded (the print style
+# sheet leaves them out), as they are on the page.
 _OPEN_SOLUTIONS_JS = """() => {
-    document.querySelectorAll('details').forEach(d => d.open = true);
+    document.querySelectorAll('details:not(.above-input):not(.below-input)').forEach(d => d.open = true);
     document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
 }"""
 

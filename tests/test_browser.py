@@ -10,10 +10,14 @@ once and its :class:`browser.PageReport` is reused by every test below. Per page
 * every chart input (Vega binding: slider, select, radio) changes its chart when moved;
 * axe-core finds no serious or critical accessibility violation;
 * every chart has a non-empty text alternative;
-* every internal link resolves to a file and, for ``#anchor``, to an id in it.
+* every internal link resolves to a file and, for ``#anchor``, to an id in it;
+* no text, code, equation, table or chart is clipped (runs past its box with no scroll container) at
+  1280 px or at a phone's 390 px (the page is opened a second time at that width); the visible code
+  lines per page are reported.
 
 The last test writes the reports under ``_build/reports/``: ``screens/*.png`` (full-page
-screenshots), ``contact_sheet.png``, ``axe.json``, ``external_links.txt``, ``browser.json`` and
+screenshots at 1280 px), ``screens/390/*.png`` (at 390 px), ``contact_sheet.png``, ``layout.txt``
+(visible code lines and clipped items per page), ``axe.json``, ``external_links.txt``, ``browser.json`` and
 ``summary.txt``. Negative controls show that each check can fail.
 """
 from __future__ import annotations
@@ -37,8 +41,8 @@ _REPORTS: dict[str, B.PageReport] = {}
 _SECONDS: list[float] = []
 
 
-def _shot(page: str) -> Path:
-    return REPORTS / "screens" / (page.replace("/", "_").replace(".html", ".png"))
+def _shot(page: str, width: str = "") -> Path:
+    return REPORTS / "screens" / width / (page.replace("/", "_").replace(".html", ".png"))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +59,7 @@ def audit(book):
     def get(page: str) -> B.PageReport:
         if page not in _REPORTS:
             t0 = time.time()
-            _REPORTS[page] = book.audit(page, screenshot=_shot(page))
+            _REPORTS[page] = book.audit(page, screenshot=_shot(page), narrow_screenshot=_shot(page, "390"))
             _SECONDS.append(time.time() - t0)
         return _REPORTS[page]
 
@@ -108,6 +112,14 @@ def test_every_chart_has_a_text_alternative(audit, page):
 def test_internal_links_resolve(audit, page):
     broken, _ = B.check_links(SITE, audit(page))
     assert broken == [], broken
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_is_clipped_at_1280_or_390_px(audit, page):
+    r = audit(page)
+    assert set(r.clipped) == {str(B.WIDE[0]), str(B.NARROW[0])}
+    found = {w: items for w, items in r.clipped.items() if items}
+    assert not found, f"clipped (width: items): {json.dumps(found, indent=1, ensure_ascii=False)}"
 
 
 # -- negative controls ---------------------------------------------------------------------------
@@ -181,6 +193,50 @@ def test_checks_fail_on_a_dead_slider_a_missing_alt_text_and_broken_links(book, 
     assert len(broken) == 3 and all(("no-such" in b) for b in broken), broken
 
 
+_WIDE_EQ = r"\[ " + " + ".join(f"x_{{{i}}}^{{{i}}}" for i in range(60)) + r" \]"
+_WIDE_ROW = "".join(f"<td>column{i}_with_a_long_unbreakable_name</td>" for i in range(14))
+
+
+def test_clip_check_flags_a_wide_equation_and_a_wide_table(book, tmp_path):
+    """Negative control: the intro page with an unbreakable equation in a box that does not scroll and a
+    wide table outside any scroll container is flagged at both widths; in scroll boxes it is not."""
+    site = _mirror(tmp_path)
+    page = site / INTRO
+    html = (SITE / INTRO).read_text()
+    wide = ("<style>#control-eq mjx-container { overflow: visible !important; }</style>"
+            f'<div class="math notranslate nohighlight" id="control-eq" style="overflow:hidden">{_WIDE_EQ}</div>'
+            f'<table id="control-table" style="display:table"><tr>{_WIDE_ROW}</tr></table>'
+            f'<div style="overflow-x:auto"><table id="control-ok"><tr>{_WIDE_ROW}</tr></table></div>')
+    html, n = re.subn(r"(<article[^>]*>)", r"\1" + wide.replace("\\", "\\\\"), html, count=1)
+    assert n == 1
+    page.unlink()
+    page.write_text(html)
+    r = book.audit(INTRO, base=book.serve_folder(site), sliders=False, axe=False)
+    for width in (str(B.WIDE[0]), str(B.NARROW[0])):
+        ids = {c["id"] for c in r.clipped[width]}
+        assert {"control-eq", "control-table"} <= ids, (width, r.clipped[width])
+        assert "control-ok" not in ids
+
+
+def _layout_report(reports: list[B.PageReport]) -> str:
+    lines = ["Layout of the built book: code lines a reader sees (cell inputs not folded by hide-input) and",
+             "items clipped (running past their box with no scroll container), at 1280 and 390 px", "",
+             f"{'page':36s} {'code lines':>10s} {'clipped 1280':>13s} {'clipped 390':>12s}"]
+    for r in reports:
+        lines.append(f"{r.page:36s} {r.code_lines:>10d} {len(r.clipped.get('1280', [])):>13d}"
+                     f" {len(r.clipped.get('390', [])):>12d}")
+        for w, items in r.clipped.items():
+            lines += [f"    {w} px: {c['tag']}#{c['id']} over {c['over_px']} px ({c['box']}): {c['text']}" for c in items]
+        for w, eqs in r.scrolling_equations.items():
+            if eqs:
+                lines.append(f"    {w} px: equations wider than the column (they scroll, not clipped): {', '.join(eqs)}")
+    chapters = [r for r in reports if _is_notebook(r.page)]
+    lines += ["", f"visible code lines: {sum(r.code_lines for r in reports)} on all pages,"
+                  f" {sum(r.code_lines for r in chapters)} in the {len(chapters)} notebook chapters"
+                  f" ({100 * sum(r.code_lines for r in chapters) / 1067:.1f} % of the 1,067 before the plumbing tags)"]
+    return "\n".join(lines) + "\n"
+
+
 # -- the reports ---------------------------------------------------------------------------------
 def test_reports_screens_contact_sheet_axe_links_summary(book, audit):
     """Runs last in this module: every page audited, the reports written."""
@@ -197,6 +253,7 @@ def test_reports_screens_contact_sheet_axe_links_summary(book, audit):
     (REPORTS / "external_links.txt").write_text(
         "# external links of the built book, page<TAB>url (listed, never fetched)\n"
         + "\n".join(sorted(set(external))) + "\n", encoding="utf-8")
+    (REPORTS / "layout.txt").write_text(_layout_report(reports), encoding="utf-8")
     sheet = book.contact_sheet([(r.page.replace("chapters/", ""), _shot(r.page)) for r in reports],
                                REPORTS / "contact_sheet.png")
     (REPORTS / "browser.json").write_text(json.dumps({
@@ -204,7 +261,7 @@ def test_reports_screens_contact_sheet_axe_links_summary(book, audit):
         "internal_links": internal, "broken_links": broken, "external_links": len(set(external)),
         "seconds": sum(_SECONDS)}, indent=1, ensure_ascii=False), encoding="utf-8")
     summary = B.write_summary(REPORTS)
-    assert all(_shot(p).stat().st_size > 10_000 for p in PAGES)
+    assert all(_shot(p).stat().st_size > 10_000 and _shot(p, "390").stat().st_size > 10_000 for p in PAGES)
     assert sheet.stat().st_size > 50_000
     assert "pages (TOC): %d" % len(PAGES) in summary.read_text()
     if os.environ.get("WS_PRINT_SUMMARY"):

@@ -90,3 +90,46 @@ def test_charts_print_as_vector_graphics(printed):
     text = _norm(" ".join(reader.pages[i].extract_text() or "" for i in
                           range(first["first_page"] - 1, first["first_page"] - 1 + first["pages"])))
     assert "sources:" in text  # the charts' source lines are text in the PDF, not pixels
+
+
+_PRINT_STYLE_JS = """() => {
+    const out = {split: [], folded_code_shown: 0, boxes: 0};
+    document.querySelectorAll('div.cell, div.highlight, pre, table').forEach(el => {
+        if (!el.getClientRects().length) return;
+        out.boxes += 1;
+        const b = getComputedStyle(el).breakInside;
+        if (b !== 'avoid' && b !== 'avoid-page') out.split.push(el.tagName.toLowerCase() + '.' + el.className);
+    });
+    document.querySelectorAll('details.above-input').forEach(d => {
+        if (getComputedStyle(d).display !== 'none') out.folded_code_shown += 1;
+    });
+    return out;
+}"""
+
+
+def _print_style(page: str, media: str) -> dict:
+    from browser import PageReport
+
+    b = B.shared(SITE)
+    report = PageReport(url=b.base + page, page=page)
+    context, pg = b.open(page, report)
+    try:
+        pg.emulate_media(media=media)
+        return pg.evaluate(_PRINT_STYLE_JS)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("page", ["chapters/performance.html", "chapters/appendix/systems.html"])
+def test_code_boxes_and_tables_are_not_split_across_printed_pages(page):
+    """In print, every code cell, code block and table asks not to be broken across a page (so none is left as
+    an empty box at a page's foot), and the code folded on the page (hide-input) is not printed."""
+    style = _print_style(page, "print")
+    assert style["boxes"] > 0 and style["split"] == [], style
+    assert style["folded_code_shown"] == 0, style
+
+
+def test_the_print_style_check_fails_on_screen_styles():
+    """Negative control: the screen style sheet lets boxes break and shows the folded code's toggles."""
+    style = _print_style("chapters/performance.html", "screen")
+    assert style["split"] and style["folded_code_shown"] > 0, style

@@ -118,6 +118,29 @@ def _range(lo: Any, hi: Any) -> str:
     return f"{a} – {b}" if a and b else ""
 
 
+#: Columns of ids and field names (keys into the data files): set as code on the page.
+_KEYS = {"id", "field", "system", "link", "workload", "example", "parameter", "profile", "entity", "chip", "quantity"}
+
+
+def _shown(text: Any) -> str:
+    """A value or range cell as the page shows it: 4.4e+09 -> '4.4 × 10⁹', '1.3 – 1.3' -> '1.3', '' -> '—'.
+
+    >>> _shown("4.4e+09"), _shown("1.3 – 1.3"), _shown("0.011 – 0.1"), _shown("")
+    ('4.4 × 10⁹', '1.3', '0.011 – 0.1', '—')
+    """
+    from .tables import number
+
+    s = "" if text is None else str(text).strip()
+    if not s:
+        return "—"
+    parts = [p.strip() for p in s.split(" – ")]
+    try:
+        shown = [number(float(p), 4) for p in parts]
+    except ValueError:
+        return s
+    return shown[0] if len(set(shown)) == 1 else " – ".join(shown)
+
+
 def table_frame(cat: Catalog, table: str) -> pd.DataFrame:
     """The rows of one appendix table, as display strings, in catalog order.
 
@@ -209,8 +232,13 @@ def table_html(cat: Catalog, table: str, refs_uri: str = "../references.html") -
                 cells.append(f"<td{cls}>{_source_cell(cat, v, refs_uri)}</td>")
             elif col == "grade":
                 cells.append(f'<td{cls}><span class="catalog-grade grade-{v}">{html.escape(GRADES[v])}</span></td>')
+            elif col in ("value", "range"):
+                cells.append(f"<td{cls}>{html.escape(_shown(v))}</td>")
+            elif col in _KEYS:
+                cells.append(f"<td{cls}><code>{html.escape(str(v))}</code></td>" if str(v or "").strip()
+                             else f"<td{cls}>—</td>")
             else:
-                cells.append(f"<td{cls}>{html.escape('' if v is None else str(v))}</td>")
+                cells.append(f"<td{cls}>{html.escape('—' if v is None or not str(v).strip() else str(v))}</td>")
         attr = f' data-grade="{row[list(df.columns).index("grade")]}"' if graded else ""
         parts.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table></div></div>")

@@ -46,6 +46,11 @@ __all__ = [
     "write_bundle",
     "BUNDLE_NAME",
     "grade_chart",
+    "si_labels",
+    "power_labels",
+    "pow10_text",
+    "short_label",
+    "compact_sources",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black last.
@@ -63,7 +68,7 @@ GRADE_COLORS: dict[str, str] = {
 }
 
 BUNDLE_NAME = "vega-bundle.js"
-_WIDTH = 460  # plot area; with axis labels the whole chart fits the book column (~680 px)
+_WIDTH = 460  # plot area; with axis labels the whole chart fits the book column (~690 px at 1280 px)
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -77,13 +82,13 @@ def theme() -> dict:
             "range": {"category": list(PALETTE)},
             "title": {"anchor": "start", "fontSize": 15, "fontWeight": 600, "subtitleFontSize": 12,
                       "subtitleColor": "#444", "offset": 10},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": 500, "grid": True,
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": 500, "grid": True,
                      "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888", "labelColor": "#333",
                      "titleColor": "#222"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "top", "labelLimit": 220},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "top", "labelLimit": 260},
             "line": {"strokeWidth": 2.2},
             "point": {"size": 60, "filled": True},
-            "text": {"fontSize": 11},
+            "text": {"fontSize": 12},
         }
     }
 
@@ -187,7 +192,13 @@ def render(spec: dict, **_: object) -> dict[str, object]:
         f"  var el = document.getElementById(\"{cid}\");\n"
         f"  var spec = {safe};\n"
         "  if (window.vegaEmbed) {\n"
-        "    window.vegaEmbed(el, spec, {actions: false, renderer: \"svg\"}).catch(function (e) { console.error(e); });\n"
+        "    window.vegaEmbed(el, spec, {actions: false, renderer: \"svg\"}).then(function () {\n"
+        # the chart fills the column: its SVG (which has a viewBox) scales to the column width, at most 1.4 x;
+        "      var svg = el.querySelector(\"svg\"), w = svg && Number(svg.getAttribute(\"width\"));\n"
+        "      if (w) { svg.style.width = \"100%\"; svg.style.maxWidth = Math.round(1.4 * w) + \"px\";"
+        # on a phone it shrinks to 0.65 x at most, so that its text stays readable; the box scrolls sideways
+        " svg.style.minWidth = Math.round(0.65 * w) + \"px\"; svg.style.height = \"auto\"; }\n"
+        "    }).catch(function (e) { console.error(e); });\n"
         "  } else {\n"
         "    el.textContent = \"This chart needs vega-bundle.js, which the built book ships in _static/.\";\n"
         "  }\n"
@@ -229,6 +240,103 @@ def source_line(sources: Iterable[tuple[str, str]] | object, catalog: object | N
     return "Sources: " + "; ".join(parts) if parts else "Sources: none"
 
 
+def si_labels(unit: str = "", *, digits: str = "~s", decades: bool = False) -> str:
+    """A Vega ``labelExpr`` that writes an axis value with an SI prefix and a unit: 10 ns, 1 MB, 2 kW.
+
+    d3's ``~s`` format gives ``10n`` or ``1M``; the expression puts a space before the prefix and the unit
+    after it (a value with no prefix gets ``1 s``). Use with ``alt.Axis(labelExpr=si_labels("s"))``;
+    ``decades=True`` labels only the powers of ten (for a log axis whose ticks between decades crowd).
+
+    >>> si_labels("B")
+    "(test(/[yzafpnµmkMGTPEZY]$/, format(datum.value, '~s')) ? slice(format(datum.value, '~s'), 0, -1) + ' ' + slice(format(datum.value, '~s'), -1) : format(datum.value, '~s') + ' ') + 'B'"
+    """
+    f = f"format(datum.value, '{digits}')"
+    body = f"(test(/[yzafpnµmkMGTPEZY]$/, {f}) ? slice({f}, 0, -1) + ' ' + slice({f}, -1) : {f} + ' ')"
+    text = f"{body} + '{unit}'" if unit else f"trim({body})"
+    if not decades:
+        return text
+    # on a log axis only the powers of ten are labelled (the ticks between them crowd each other)
+    return f"abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) > 1e-6 ? '' : {text}"
+
+
+_SUPERSCRIPT = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸",
+                "9": "⁹"}
+
+
+def pow10_text(x: float) -> str:
+    """A power of ten as a reader writes it: 1e-30 -> '10⁻³⁰', 1000 -> '10³' (other numbers: 3 digits).
+
+    >>> pow10_text(1e-30), pow10_text(1e4), pow10_text(2.5e-3)
+    ('10⁻³⁰', '10⁴', '0.0025')
+    """
+    import math
+
+    if x > 0:
+        e = round(math.log10(x))
+        if abs(x / 10.0 ** e - 1) < 1e-9:
+            return "1" if e == 0 else "10" if e == 1 else "10" + "".join(_SUPERSCRIPT[c] for c in str(e))
+    return f"{x:.3g}"
+
+
+def power_labels() -> str:
+    """A Vega ``labelExpr`` for a log axis of powers of ten: 10⁻²⁸, 10⁻³, 1, 10, 10⁴ (not 1e-28).
+
+    A tick that is not a power of ten (2, 5 between decades) gets no label, as on a printed log axis.
+    """
+    e = "round(log(datum.value) / LN10)"
+    sup = f"'' + {e}"
+    for d, u in _SUPERSCRIPT.items():
+        sup = f"replace({sup}, /{d}/g, '{u}')"
+    return (f"abs(datum.value / pow(10, {e}) - 1) > 1e-6 ? '' : {e} == 0 ? '1' : {e} == 1 ? '10' : '10' + {sup}")
+
+
+def short_label(name: str, limit: int = 30) -> str:
+    """``name`` cut to ``limit`` characters at a word boundary, with an ellipsis (the chart shows the full
+    name on hover): "Dense LLM training (70B, 1M tokens/step)" -> "Dense LLM training (70B, …".
+
+    >>> short_label("Dense LLM training (70B, 1M tokens/step)", 24)
+    'Dense LLM training…'
+    >>> short_label("short", 24)
+    'short'
+    """
+    name = " ".join(str(name).split())
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:(–-") + "…"
+
+
+def compact_sources(sources: str, width_chars: int = 100) -> tuple[str, list[str]]:
+    """(one source line for under a chart, the full list one source per line) from a source line.
+
+    A line that fits ``width_chars`` is kept as it is. A longer one becomes a count with the grades it
+    carries, "Sources: 7 (spec sheet, vendor claim, derived); hover for the list"; the full list goes to
+    the line's tooltip and to the chart's text alternative.
+
+    >>> compact_sources("Sources: Seeds (1967) [peer-reviewed]")
+    ('Sources: Seeds (1967) [peer-reviewed]', ['Seeds (1967) [peer-reviewed]'])
+    >>> compact_sources("Sources: A (2020) [spec sheet]; B (2021) [vendor claim, derived]", 30)[0]
+    'Sources: 2 (spec sheet, vendor claim, derived); hover for the list'
+    """
+    text = " ".join(sources.split())
+    head, _, rest = text.partition(":")
+    body = rest.strip() if rest else text
+    items = [x.strip() for x in body.split("; ") if x.strip()] or [body]
+    if len(text) <= width_chars:
+        return text, items
+    grades: list[str] = []
+    for it in items:
+        if it.endswith("]") and "[" in it:
+            for g in it[it.rindex("[") + 1:-1].split(","):
+                if g.strip() and g.strip() not in grades:
+                    grades.append(g.strip())
+    kinds = f" ({', '.join(grades)})" if grades else ""
+    label = head if rest else "Sources"
+    return f"{label}: {len(items)}{kinds}; hover for the list", items
+
+
 def _wrap(text: str, width_chars: int) -> list[str]:
     words, lines, cur = text.split(), [], ""
     for w in words:
@@ -262,7 +370,10 @@ def finish(
     description: str | None = None,
     width: int = _WIDTH,
 ) -> alt.VConcatChart:
-    """Give ``chart`` the book's finishing: a finding as title, a source line underneath.
+    """Give ``chart`` the book's finishing: a finding as title, one source line underneath.
+
+    The source line is :func:`compact_sources`: the full line if it fits the chart's width, else the
+    number of sources and their grades, with the full list on hover and in the text alternative.
 
     Parameters
     ----------
@@ -285,12 +396,12 @@ def finish(
         raise ValueError("title='' is empty; a chart's title must state its finding")
     if not sources.strip():
         raise ValueError("sources='' is empty; every chart names its sources")
-    lines = _wrap(sources, max(40, (width + 150) // 6))
+    line, items = compact_sources(sources, max(40, (width + 120) // 6))
     footer = (
-        alt.Chart(alt.Data(values=[{"line": ln, "i": i} for i, ln in enumerate(lines)]))
-        .mark_text(align="left", baseline="top", fontSize=10, color="#555")
-        .encode(text="line:N", x=alt.value(0), y=alt.YValue(alt.ExprRef("datum.i * 13")))
-        .properties(width=width, height=13 * len(lines))
+        alt.Chart(alt.Data(values=[{"line": line, "full": "\n".join(items)}]))
+        .mark_text(align="left", baseline="top", fontSize=11, color="#444", cursor="help")
+        .encode(text="line:N", x=alt.value(0), y=alt.value(0), tooltip=alt.Tooltip("full:N", title="Sources"))
+        .properties(width=width, height=14)
     )
     heading = _wrap(title, 72)
     sub = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
@@ -309,7 +420,8 @@ def grade_chart(counts: "object", catalog: object) -> alt.VConcatChart:
     strong = int(df.loc[df["grade"].isin(["spec_sheet", "peer_reviewed", "measured_here"]), "rows"].sum())
     order = [GRADES[g] for g in GRADES]
     bars = alt.Chart(df).mark_bar().encode(
-        y=alt.Y("table:N", title=None, sort=["systems", "links", "measurements", "events", "defect_densities", "wafer_prices"]),
+        y=alt.Y("table:N", title=None, sort=["systems", "links", "measurements", "events", "defect_densities", "wafer_prices"],
+                axis=alt.Axis(labelExpr="replace(datum.label, /_/g, ' ')")),  # "defect densities", not the file's name
         x=alt.X("sum(rows):Q", title="catalog rows (count)", stack="zero"),
         color=alt.Color("label:N", title="grade", sort=order, legend=alt.Legend(columns=4),
                         scale=alt.Scale(domain=order, range=[GRADE_COLORS[g] for g in GRADES])),

@@ -17,7 +17,7 @@ from ..models import decode_comm as dc
 from ..models import interconnect as ic
 from ..models import scaling as sc
 from ..data.catalog import GRADES, Catalog
-from .charts import GRADE_COLORS, PALETTE
+from .charts import GRADE_COLORS, PALETTE, short_label, si_labels
 
 __all__ = [
     "latency_tiers", "time_data", "time_chart", "energy_data", "energy_chart", "decode_data", "decode_chart",
@@ -79,14 +79,16 @@ def time_chart(df: pd.DataFrame) -> alt.LayerChart:
     order = list(dict.fromkeys(df["route"]))
     color = alt.Color("route:N", title=None, sort=order, scale=alt.Scale(domain=order, range=list(PALETTE)),
                       legend=alt.Legend(columns=2, labelLimit=230, symbolType="stroke"))
-    x = alt.X("bytes:Q", scale=alt.Scale(type="log"), title="message size n (bytes)", axis=alt.Axis(format="~s", tickCount=6))
-    y = alt.Y("time_s:Q", scale=alt.Scale(type="log"), title="time α + n/β (s)", axis=alt.Axis(format="~e", tickCount=6))
+    x = alt.X("bytes:Q", scale=alt.Scale(type="log"), title="message size n",
+              axis=alt.Axis(labelExpr=si_labels("B"), values=[10.0 ** e for e in range(0, 11, 2)]))
+    y = alt.Y("time_s:Q", scale=alt.Scale(type="log"), title="time α + n/β",
+              axis=alt.Axis(labelExpr=si_labels("s"), values=[10.0 ** e for e in range(-9, 2)]))
     base = alt.Chart(df)
     lines = base.transform_filter("datum.kind == 'curve'").mark_line().encode(x=x, y=y, color=color, detail="route:N")
     dots = base.transform_filter("datum.kind == 'crossover'").mark_point(size=55, filled=True).encode(
         x=x, y=y, color=color,
         tooltip=[alt.Tooltip("route:N"), alt.Tooltip("crossover_bytes:Q", title="n* = α·β (bytes)", format=",.3~s"),
-                 alt.Tooltip("alpha:Q", title="α (s)", format=".3~e"), alt.Tooltip("beta:Q", title="β (B/s)", format=".3~s"),
+                 alt.Tooltip("alpha:Q", title="α (s)", format=".3~s"), alt.Tooltip("beta:Q", title="β (B/s)", format=".3~s"),
                  alt.Tooltip("grade:N", title="grade of α")])
     return alt.layer(lines, dots).properties(width=_W, height=300)
 
@@ -131,7 +133,7 @@ def energy_chart(df: pd.DataFrame) -> alt.LayerChart:
     """Dots (value) and bars (low–high band) of pJ/bit per item, coloured by grade, log axis."""
     order = list(df["item"])
     grades = [g for g in GRADES if g in set(df["grade"])]
-    y = alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+    y = alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     lo = 10 ** math.floor(math.log10(df["low_pj"].min()))
     hi = 2.0 * df["high_pj"].max()
     xs = alt.Scale(type="log", domain=[lo, hi], nice=False)
@@ -145,7 +147,7 @@ def energy_chart(df: pd.DataFrame) -> alt.LayerChart:
     band = alt.Chart(df).mark_rule(strokeWidth=7, opacity=0.35).encode(y=y, x=alt.X("low_pj:Q", scale=xs),
                                                                        x2="high_pj:Q", color=color, tooltip=tip)
     dot = alt.Chart(df).mark_point(filled=True, size=70).encode(y=y, x=x, color=color, tooltip=tip)
-    return alt.layer(band, dot).properties(width=280, height=alt.Step(24))
+    return alt.layer(band, dot).properties(width=340, height=alt.Step(24))
 
 
 def decode_data(cat: Catalog, workload: str = "llama3_1_70b") -> pd.DataFrame:
@@ -184,7 +186,7 @@ def decode_chart(df: pd.DataFrame) -> alt.VConcatChart:
                         for a, lo, hi in zip(d["step_time_s"], d["step_low_s"], d["step_high_s"])])
     label = alt.Chart(steps).mark_text(align="left", baseline="bottom", dy=-9, fontSize=10, color="#333").encode(
         y="label:N", x=alt.value(0), text="text:N")
-    top = alt.layer(time, label).properties(width=_W - 150, height=alt.Step(40))
+    top = alt.layer(time, label).properties(width=_W - 60, height=alt.Step(40))
     comm = df[df["component"] != comps[0]]
     energy = alt.Chart(comm).transform_calculate(order=calc).mark_bar().encode(
         y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=250)),
@@ -193,7 +195,7 @@ def decode_chart(df: pd.DataFrame) -> alt.VConcatChart:
         color=alt.Color("component:N", scale=comp_scale, sort=comps, legend=None), order=order, tooltip=tip)
     totals = alt.Chart(comm).transform_aggregate(total="sum(share_pct)", groupby=["label"]).mark_text(
         align="left", dx=6).encode(y="label:N", x=alt.value(0), text=alt.Text("total:Q", format=".4f"))
-    bottom = alt.layer(energy, totals).properties(width=_W - 150, height=alt.Step(30))
+    bottom = alt.layer(energy, totals).properties(width=_W - 60, height=alt.Step(30))
     return alt.vconcat(top, bottom, spacing=16)
 
 
@@ -245,6 +247,10 @@ def scaling_data(cat: Catalog, max_chips: int = 16384, builds=None) -> pd.DataFr
 
 def scaling_chart(df: pd.DataFrame) -> alt.VConcatChart:
     """Two panels against system size: all-reduce bandwidth per FLOP, and energy of the longest path."""
+    # a legend entry of at most ~64 characters (the build's full name on hover)
+    df = df.assign(full_label=df["label"], label=[short_label(x, 64) for x in df["label"]])
+    if df.groupby("label")["full_label"].nunique().max() > 1:
+        df = df.assign(label=df["full_label"])
     order = list(dict.fromkeys(df["label"]))
     # one colour per build (as many builds as the catalog gives); co-packaged-optics builds dashed
     color = alt.Color("label:N", title=None, sort=order,
@@ -254,7 +260,7 @@ def scaling_chart(df: pd.DataFrame) -> alt.VConcatChart:
                           scale=alt.Scale(domain=order, range=[[5, 3] if "co-packaged" in lb else [1, 0] for lb in order]))
     x = alt.X("chips:Q", scale=alt.Scale(type="log"), title="chips in the system (GPUs or wafers, log scale)",
               axis=alt.Axis(format="~s", values=[1, 8, 72, 1000, 10000]))
-    tip = [alt.Tooltip("label:N"), alt.Tooltip("chips:Q", format=","), alt.Tooltip("tier:N"), alt.Tooltip("levels:Q", title="switch levels"),
+    tip = [alt.Tooltip("full_label:N", title="build"), alt.Tooltip("chips:Q", format=","), alt.Tooltip("tier:N"), alt.Tooltip("levels:Q", title="switch levels"),
            alt.Tooltip("gb_s_per_pflop:Q", title="GB/s per PFLOP/s", format=",.0f"),
            alt.Tooltip("path_pj:Q", title="pJ/bit, longest path", format=",.0f")]
     bw = alt.Chart(df).mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=18)).encode(
@@ -276,15 +282,31 @@ def validation_chart(tab: pd.DataFrame) -> alt.LayerChart:
     long["series"] = long["series"].map({"measured": "measured (nccl-tests)", "spec_model": "α–β, spec bandwidth",
                                          "calibrated": "α–β, calibrated η"})
     long["gbps"] = long["bus_bw"] / 1e9
-    long["row"] = long["id"] + " (" + (long["message_bytes"] / 1e6).map(lambda v: f"{v:,.0f}") + " MB, SHARP " + long["sharp"] + ")"
+    # the row's conditions as its label (its measurement id on hover): 10,000 MB, SHARP off
+    long["row"] = (long["message_bytes"] / 1e6).map(lambda v: f"{v:,.0f}") + " MB buffer, SHARP " + long["sharp"]
+    if long.groupby("row")["id"].nunique().max() > 1:  # two measurements under the same conditions: keep the ids
+        long["row"] = long["id"] + " (" + long["row"] + ")"
     order = ["measured (nccl-tests)", "α–β, spec bandwidth", "α–β, calibrated η"]
     return alt.Chart(long).mark_point(filled=True, size=90).encode(
         y=alt.Y("row:N", title=None, axis=alt.Axis(labelLimit=300)),
         x=alt.X("gbps:Q", title="all-reduce bus bandwidth, 8 x H100 (GB/s)", scale=alt.Scale(zero=True)),
         color=alt.Color("series:N", title=None, sort=order, scale=alt.Scale(domain=order, range=["#000000", PALETTE[1], PALETTE[0]])),
         shape=alt.Shape("series:N", sort=order, scale=alt.Scale(domain=order, range=["circle", "triangle", "square"])),
-        tooltip=[alt.Tooltip("row:N"), alt.Tooltip("series:N"), alt.Tooltip("gbps:Q", title="GB/s", format=",.0f")],
-    ).properties(width=260, height=alt.Step(30))
+        tooltip=[alt.Tooltip("id:N", title="measurement"), alt.Tooltip("row:N", title="conditions"), alt.Tooltip("series:N"),
+                 alt.Tooltip("gbps:Q", title="GB/s", format=",.0f")],
+    ).properties(width=380, height=alt.Step(30))
+
+
+def _bytes_text(n: float) -> str:
+    """A byte count as a reader writes it, to two digits: 1 B, 32 B, 3.2 kB, 1 MB, 10 GB.
+
+    >>> [_bytes_text(x) for x in (1, 31.6, 3162.3, 1e6, 1e10)]
+    ['1 B', '32 B', '3.2 kB', '1 MB', '10 GB']
+    """
+    for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"), (1, "B")):
+        if n >= scale * 0.9999:
+            return f"{n / scale:.2g} {unit}"
+    return f"{n:.2g} B"
 
 
 def explorer_chart(cat: Catalog) -> alt.LayerChart:
@@ -303,7 +325,11 @@ def explorer_chart(cat: Catalog) -> alt.LayerChart:
         rows.append({"tier": t.name.replace("CS-1/CS-2 system I/O (12 x 100 GbE)", "wafer to wafer (CS-3 I/O)"),
                      "alpha": t.latency_s, "beta": beta})
     df = pd.DataFrame(rows)
-    log_bytes = alt.param(name="log10_bytes", value=6, bind=alt.binding_range(min=0, max=10, step=0.5, name="log10(message bytes) "))
+    # the buffer size as a menu that reads "1 MB", on a half-decade grid from 1 B to 10 GB
+    logs = [i / 2 for i in range(21)]
+    names = [_bytes_text(10 ** v) for v in logs]
+    log_bytes = alt.param(name="log10_bytes", value=6, bind=alt.binding_select(options=logs, labels=names,
+                                                                               name="buffer size "))
     ranks = alt.param(name="ranks", value=8, bind=alt.binding_range(min=2, max=1024, step=1, name="ranks N "))
     base = alt.Chart(df).add_params(log_bytes, ranks).transform_calculate(
         n="pow(10, log10_bytes)",
@@ -312,14 +338,15 @@ def explorer_chart(cat: Catalog) -> alt.LayerChart:
     ).transform_calculate(
         ring_us="datum.ring * 1e6", tree_us="datum.tree * 1e6",
         busbw="2 * (ranks - 1) / ranks * datum.n / datum.ring / 1e9",
-    ).transform_fold(["ring_us", "tree_us"], as_=["algorithm", "us"])
+    ).transform_fold(["ring_us", "tree_us"], as_=["algorithm", "us"]).transform_calculate(t="datum.us / 1e6")
     bars = base.mark_point(filled=True, size=110).encode(
         y=alt.Y("tier:N", title=None, axis=alt.Axis(labelLimit=240)),
         yOffset=alt.YOffset("algorithm:N"),
-        x=alt.X("us:Q", scale=alt.Scale(type="log"), title="all-reduce time (µs, log scale)"),
+        x=alt.X("t:Q", scale=alt.Scale(type="log"), title="all-reduce time (log scale)",
+                axis=alt.Axis(labelExpr=si_labels("s", decades=True))),
         color=alt.Color("algorithm:N", title=None, scale=alt.Scale(domain=["ring_us", "tree_us"], range=[PALETTE[0], PALETTE[1]]),
                         legend=alt.Legend(labelExpr="datum.label == 'ring_us' ? 'ring' : 'double binary tree'")),
         tooltip=[alt.Tooltip("tier:N"), alt.Tooltip("algorithm:N"), alt.Tooltip("us:Q", title="µs", format=",.2f"),
                  alt.Tooltip("busbw:Q", title="ring bus bandwidth (GB/s)", format=",.1f")],
     )
-    return bars.properties(width=320, height=alt.Step(16))
+    return bars.properties(width=380, height=alt.Step(18))

@@ -123,7 +123,7 @@ def spec_ratio_chart(df: pd.DataFrame, baseline_name: str, title: str, sources: 
     """Dot plot of ``spec_ratios`` output on a log axis, with ranges where the catalog has them."""
     data = df.assign(ratio_text=[f"{r:,.3g}x" for r in df["ratio"]])
     order = list(dict.fromkeys(data["label"]))
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=180))
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     x_scale = alt.Scale(type="log")
     lo_exp = int(math.floor(math.log10(min(data["ratio_low"].min(), 1.0))))
     hi_exp = int(math.ceil(math.log10(max(data["ratio_high"].max(), 1.0))))
@@ -135,7 +135,8 @@ def spec_ratio_chart(df: pd.DataFrame, baseline_name: str, title: str, sources: 
     dots = alt.Chart(data).mark_point(size=110, filled=True, opacity=0.95).encode(
         y=y,
         x=alt.X("ratio:Q", scale=x_scale, title=f"ratio to one {baseline_name} (log scale; 1 = equal)",
-                axis=alt.Axis(values=decades, format="~s")),
+                axis=alt.Axis(values=decades, labelExpr=charts.power_labels() if lo_exp < -2 or hi_exp > 4 else
+                              "datum.value < 1 ? format(datum.value, '~g') : format(datum.value, ',~g')")),
         color=color,
         shape=alt.Shape("name:N", title="chip", sort=names),
         tooltip=[alt.Tooltip("name:N", title="chip"), alt.Tooltip("label:N", title="metric"),

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.catalog import GRADES
-from .charts import GRADE_COLORS, finish
+from .charts import GRADE_COLORS, finish, power_labels
 
 __all__ = [
     "power_density_chart",
@@ -286,13 +286,13 @@ def interactive_package_chart(density: float, sources: str, max_spares: int = 6)
     lines = base.mark_line().encode(
         x=alt.X("T:Q", scale=alt.Scale(type="log"), title="logic per system (mm², log scale)"),
         y=alt.Y("yield:Q", scale=alt.Scale(type="log", domain=[1e-6, 1]), title="system yield (log scale)",
-                axis=alt.Axis(format="~e")),
+                axis=alt.Axis(labelExpr=power_labels())),
         color=alt.Color("design:N", title=None, scale=alt.Scale(
             domain=["package with k spares", "multi-chip module, no spares", "one monolithic die"],
             range=["#009E73", "#0072B2", "#D55E00"])),
         tooltip=["design:N", alt.Tooltip("T:Q", format=",.0f"), alt.Tooltip("yield:Q", format=".3~e")],
     ).add_params(d, a, k).properties(width=_W, height=260)
     return finish(lines, title="Move the sliders: one or two spare chiplets keep a large untested package buildable",
-                  subtitle=["Untested chiplets, Poisson defects; monolithic ignores the reticle limit; curves stop below 1e-6.",
+                  subtitle=["Untested chiplets, Poisson defects; monolithic ignores the reticle limit; curves stop below 10⁻⁶.",
                             "Without spares a module of untested dies yields no better than one die of the same area."],
                   sources=sources, width=_W)

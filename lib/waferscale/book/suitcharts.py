@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.suitability import CLASSES, Thresholds
+from .charts import short_label
 
 __all__ = ["CLASS_COLORS", "feature_chart", "map_chart", "sensitivity_chart", "validation_chart"]
 
@@ -19,6 +20,14 @@ _W = 400  # plot width: with labels the chart stays within 460 px
 #: Colours of the three classes (colour-blind safe: blue, orange, grey).
 CLASS_COLORS = {"highly": "#1f77b4", "partially": "#ff7f0e", "not": "#8c8c8c"}
 _CLS = alt.Scale(domain=list(CLASSES), range=[CLASS_COLORS[c] for c in CLASSES])
+
+
+def _short_names(names) -> list[str]:
+    """Each workload's name without its parenthesis ("Dense LLM training (70B, 1M tokens/step)" -> "Dense LLM
+    training"), cut to 34 characters; the full names if two would read alike. Charts show the full name on hover."""
+    names = list(names)
+    short = [short_label(str(n).split(" (")[0], 34) for n in names]
+    return short if len(set(short)) == len(set(names)) else names
 
 
 def feature_chart(df: pd.DataFrame, column: str, title: str, threshold: float, *, log: bool = False,
@@ -29,15 +38,16 @@ def feature_chart(df: pd.DataFrame, column: str, title: str, threshold: float, *
     """
     d = df.assign(passes=(df[column] >= threshold) if passes_above else (df[column] <= threshold))
     d = d.assign(answer=d["passes"].map({True: "passes", False: "fails"}))
+    d = d.assign(short=_short_names(d["name"]))
     x = alt.X(f"{column}:Q", title=title, scale=alt.Scale(type="log") if log else alt.Undefined)
     mark = alt.Chart(d).mark_circle(size=110, opacity=1) if log else alt.Chart(d).mark_bar()
     bars = mark.encode(
-        y=alt.Y("name:N", title=None, sort=alt.EncodingSortField(column, order="descending"),
-                axis=alt.Axis(labelLimit=230)),
+        y=alt.Y("short:N", title=None, sort=alt.EncodingSortField(column, order="descending"),
+                axis=alt.Axis(labelLimit=260)),
         x=x,
         color=alt.Color("answer:N", title="question", scale=alt.Scale(domain=["passes", "fails"], range=["#1f77b4", "#c7c7c7"])),
         tooltip=["name:N", alt.Tooltip(f"{column}:Q", format=".3g")],
-    ).properties(width=_W - 200, height=18 * len(d))
+    ).properties(width=_W - 120, height=20 * len(d))
     rule = alt.Chart(pd.DataFrame({"t": [threshold]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(x="t:Q")
     return alt.layer(bars, rule)
 
@@ -114,15 +124,17 @@ def sensitivity_chart(sens: pd.DataFrame, names: list[str], defaults: dict[str, 
     panels = []
     titles = {"comm_share": "Q1 threshold: communication share", "wafers": "Q2 threshold: wafers (log)",
               "mapping": "Q3 threshold: mapping efficiency (log)"}
+    short_of = dict(zip(names, _short_names(names)))
     for th in ["comm_share", "wafers", "mapping"]:
         d = sens[sens["threshold"] == th]
         log = th != "comm_share"
         x = alt.X("value:Q", title=titles[th], scale=alt.Scale(type="log") if log else alt.Undefined)
+        d = d.assign(short=[short_of.get(n, n) for n in d["name"]])
         tiles = alt.Chart(d).mark_tick(thickness=4, size=12).encode(
-            x=x, y=alt.Y("name:N", title=None, sort=names, axis=alt.Axis(labelLimit=200, labelFontSize=9)),
+            x=x, y=alt.Y("short:N", title=None, sort=[short_of.get(n, n) for n in names], axis=alt.Axis(labelLimit=260)),
             color=alt.Color("derived:N", title="derived class", scale=_CLS),
             tooltip=["name:N", alt.Tooltip("value:Q", format=".3g"), "derived:N"],
-        ).properties(width=_W - 180, height=12 * len(names))
+        ).properties(width=_W - 100, height=14 * len(names))
         rule = alt.Chart(pd.DataFrame({"v": [defaults[th]]})).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(x="v:Q")
         panels.append(alt.layer(tiles, rule))
     return alt.vconcat(*panels, spacing=12).resolve_scale(color="shared")

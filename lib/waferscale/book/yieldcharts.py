@@ -13,7 +13,7 @@ import pandas as pd
 from ..models import yields
 from ..data.catalog import GRADES, Catalog
 from ..models.redundancy import segment_cores
-from .charts import GRADE_COLORS, finish, source_line
+from .charts import PALETTE, finish, pow10_text, power_labels, short_label, source_line
 
 __all__ = [
     "model_curves",
@@ -56,9 +56,10 @@ def model_curves_chart(df: pd.DataFrame, marks: dict[str, float], title: str, so
     """Log–log yield vs area, one colour per model, one dash per density, with marked areas."""
     base = alt.Chart(df).mark_line().encode(
         x=alt.X("area_mm2:Q", scale=alt.Scale(type="log"), title="die area (mm², log scale)"),
-        y=alt.Y("yield:Q", scale=alt.Scale(type="log"), title="die yield (log scale)", axis=alt.Axis(format="~e")),
-        color=alt.Color("model:N", title="model", sort=list(_MODEL_LABELS.values())),
-        strokeDash=alt.StrokeDash("density:N", title="defect density"),
+        y=alt.Y("yield:Q", scale=alt.Scale(type="log"), title="die yield (log scale)",
+                axis=alt.Axis(labelExpr=power_labels())),
+        color=alt.Color("model:N", title="model", sort=list(_MODEL_LABELS.values()), legend=alt.Legend(columns=3)),
+        strokeDash=alt.StrokeDash("density:N", title="defect density", legend=alt.Legend(columns=1)),
         tooltip=["model:N", "density:N", alt.Tooltip("area_mm2:Q", format=",.0f"), alt.Tooltip("yield:Q", format=".3~e")],
     )
     m = pd.DataFrame({"area_mm2": list(marks.values()), "label": list(marks.keys())})
@@ -67,7 +68,7 @@ def model_curves_chart(df: pd.DataFrame, marks: dict[str, float], title: str, so
         x="area_mm2:Q", y=alt.value(4), text="label:N")
     chart = (base + rules + text).properties(width=430, height=300)
     return finish(chart, title=title, sources=sources, width=430,
-                  subtitle=f"Curves stop where yield falls below {YIELD_FLOOR:.0e}.")
+                  subtitle=f"Curves stop where yield falls below {pow10_text(YIELD_FLOOR)}.")
 
 
 def timeline_chart(cat: Catalog) -> alt.VConcatChart:
@@ -79,28 +80,35 @@ def timeline_chart(cat: Catalog) -> alt.VConcatChart:
     lanes = {"wafer_scale_attempt": "early wafer-scale", "cerebras": "Cerebras", "nvidia": "NVIDIA",
              "packaging": "packaging", "industry": "industry"}
     ev["lane"] = [lanes.get(c, c) for c in ev["category"]]
-    ev["short"] = [t if len(t) <= 38 else t[:36] + "…" for t in ev["title"]]
+    ev["short"] = [short_label(t, 52) for t in ev["title"]]
+    ev = ev.sort_values("date", kind="stable").reset_index(drop=True)
+    ev["row"] = ev.index
     order = [v for v in lanes.values() if v in set(ev["lane"])]
-    present = [g for g in GRADES if g in set(ev["grade"])]  # the legend lists the grades the events carry
-    base = alt.Chart(ev).encode(
-        x=alt.X("year:Q", title="year", scale=alt.Scale(zero=False, nice=False, padding=10), axis=alt.Axis(format="d")),
-        y=alt.Y("lane:N", sort=order, title=None),
-    )
-    dots = base.mark_point(size=90, filled=True).encode(
-        color=alt.Color("grade_label:N", title="grade", sort=[GRADES[g] for g in present],
-                        scale=alt.Scale(domain=[GRADES[g] for g in present], range=[GRADE_COLORS[g] for g in present]),
-                        legend=alt.Legend(columns=4)),
-        tooltip=[alt.Tooltip("date:N"), alt.Tooltip("title:N"), alt.Tooltip("figure:N", title="key figure"),
-                 alt.Tooltip("grade_label:N", title="grade"), alt.Tooltip("source:N")],
-    )
-    chart = dots.properties(width=430, height=40 * len(order))
+    # one row per event, labelled on the page (and in print): the label sits right of an early event and
+    # left of a late one, so that it stays inside the plot
+    mid = (int(ev["year"].min()) + int(ev["year"].max())) / 2
+    ev["right"] = ev["year"] < mid
+    x = alt.X("year:Q", title="year", scale=alt.Scale(zero=False, nice=False, padding=12), axis=alt.Axis(format="d"))
+    y = alt.Y("row:O", title=None, axis=None)
+    tip = [alt.Tooltip("date:N"), alt.Tooltip("title:N"), alt.Tooltip("lane:N", title="lane"),
+           alt.Tooltip("figure:N", title="key figure"), alt.Tooltip("grade_label:N", title="grade"),
+           alt.Tooltip("source:N")]
+    dots = alt.Chart(ev).mark_point(size=80, filled=True).encode(
+        x=x, y=y, tooltip=tip,
+        color=alt.Color("lane:N", title=None, sort=order, scale=alt.Scale(domain=order, range=list(PALETTE[: len(order)])),
+                        legend=alt.Legend(columns=5)))
+    text = alt.Chart(ev).encode(x=x, y=y, text="label:N", tooltip=tip).transform_calculate(
+        label="datum.date + '  ' + datum.short")
+    right = text.transform_filter("datum.right").mark_text(align="left", dx=8, fontSize=11, color="#222")
+    left = text.transform_filter("!datum.right").mark_text(align="right", dx=-8, fontSize=11, color="#222")
+    chart = alt.layer(dots, right, left).properties(width=560, height=alt.Step(17))
     first, last = int(ev["year"].min()), int(ev["year"].max())
     return finish(
         chart,
         title=f"Wafer-scale attempts stop after {int(ev.loc[ev['lane'] == 'early wafer-scale', 'year'].max())} and "
               f"return only with Cerebras in {int(ev.loc[ev['lane'] == 'Cerebras', 'year'].min())}",
-        subtitle=f"{len(ev)} catalog events, {first}–{last}; hover a point for its figure and source.",
-        sources=source_line(ev[["source", "grade"]], cat), width=430,
+        subtitle=f"{len(ev)} catalog events, {first}–{last}, one a row; hover an event for its figure, grade and source.",
+        sources=source_line(ev[["source", "grade"]], cat), width=560,
     )
 
 
@@ -204,8 +212,11 @@ def interactive_yield_chart(wafer_area_mm2: float, core_area_mm2: float, segment
     """
     d = np.geomspace(*density_range, 160)
     data = pd.DataFrame({"D": d, "no_spares": yields.poisson(wafer_area_mm2, d)})
-    log_core = alt.param(name="log10_core_area_mm2", value=round(math.log10(core_area_mm2), 2),
-                         bind=alt.binding_range(min=-2.0, max=1.0, step=0.05, name="log10 core area (mm²) "))
+    # a menu of core areas with human labels (0.05 mm², 1 mm²), on a log grid that holds the default
+    start = round(math.log10(core_area_mm2), 2)
+    logs = sorted({round(-2.0 + 0.1 * i, 2) for i in range(31)} | {start})
+    log_core = alt.param(name="log10_core_area_mm2", value=start, bind=alt.binding_select(
+        options=logs, labels=[f"{10 ** v:.2g} mm²" for v in logs], name="core area "))
     seg = alt.param(name="segment_cores", value=int(segment_cores),
                     bind=alt.binding_range(min=2, max=64, step=1, name="cores per spare (L) "))
     base = alt.Chart(data).transform_calculate(
@@ -220,14 +231,14 @@ def interactive_yield_chart(wafer_area_mm2: float, core_area_mm2: float, segment
     lines = base.mark_line().encode(
         x=alt.X("D:Q", scale=alt.Scale(type="log"), title="fatal defect density (per cm², log scale)"),
         y=alt.Y("yield:Q", scale=alt.Scale(type="log", domain=[YIELD_FLOOR, 1]), title="whole-wafer yield (log scale)",
-                axis=alt.Axis(format="~e")),
+                axis=alt.Axis(labelExpr=power_labels())),
         color=alt.Color("design_label:N", title="design", scale=alt.Scale(range=["#009E73", "#D55E00"])),
         tooltip=[alt.Tooltip("D:Q", format=".3g"), "design_label:N", alt.Tooltip("yield:Q", format=".3~e")],
     ).add_params(log_core, seg).properties(width=430, height=280)
     return finish(
         lines,
-        title="Spares turn a wafer that never works into one that almost always does",
-        subtitle=["Move the sliders: smaller cores and more spares push the green curve right.",
-                  f"Wafer area {wafer_area_mm2:,.0f} mm²; curves stop below {YIELD_FLOOR:.0e}."],
+        title="Without spares a whole wafer yields only at tiny defect densities; spares move that limit right",
+        subtitle=["Pick a core area and move the slider: smaller cores and more spares push the green curve right.",
+                  f"Wafer area {wafer_area_mm2:,.0f} mm²; curves stop below {pow10_text(YIELD_FLOOR)}."],
         sources=sources, width=430,
     )
