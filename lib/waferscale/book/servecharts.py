@@ -24,7 +24,7 @@ __all__ = ["MIXES", "METRICS", "frontier_data", "frontier_chart", "accuracy_char
 MIXES = (("chat: 1,000 in, 1,000 out", 1000, 1000), ("long answers: 128 in, 2,048 out", 128, 2048),
          ("long prompts: 5,000 in, 500 out", 5000, 500))
 #: Throughput normalisations the chart offers: (label, column).
-METRICS = (("per chip", "per_chip"), ("per kW", "per_kw"))
+METRICS = (("per chip", "per_chip"), ("per kW", "per_kw"), ("per $M of hardware", "per_musd"))
 
 
 def pareto(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
@@ -67,6 +67,7 @@ def frontier_data(cat: Catalog, prm: ServeParams, systems: dict[str, str], model
                         "system": sname, "model": mname, "mix": mix, "precision": plabel,
                         "per_user": r.tokens_per_s_per_user, "per_chip": r.tokens_per_s_per_chip,
                         "per_kw": r.tokens_per_s_per_kw, "users": r.users, "chips": r.chips,
+                        "per_musd": r.tokens_per_s_per_musd,
                         "layout": (f"{r.chips} wafers" if hw.kind == "wafer" else
                                    f"tp {r.layout.tp} · pp {r.layout.pp} · ep {r.layout.ep} · "
                                    f"{r.layout.replicas} copies")} for r in pts])
@@ -87,7 +88,9 @@ def measured_points(cat: Catalog, acc: pd.DataFrame, systems: dict[str, str], mo
                  int(wafers_needed(hw, wl.model(cat, r.model), OperatingPoint(precision=r.precision), prm)))
         rows.append({"system": systems[r.system], "model": models[r.model], "label": f"{r.id} (measured)",
                      "per_user": r.measured, "per_chip": r.measured / chips,
-                     "per_kw": r.measured / (chips * hw.wall_power_w_per_chip / 1e3)})
+                     "per_kw": r.measured / (chips * hw.wall_power_w_per_chip / 1e3),
+                     "per_musd": (None if hw.price_usd_per_chip is None
+                                  else r.measured / (chips * hw.price_usd_per_chip / 1e6))})
     return pd.DataFrame(rows)
 
 
@@ -106,22 +109,26 @@ def frontier_chart(df: pd.DataFrame, measured: pd.DataFrame, title: str, sources
     colors = color_scale(sorted(set(df["system"])))
     base = alt.Chart(df).transform_filter(
         "datum.model == model_pick && datum.mix == mix_pick && datum.precision == precision_pick"
-    ).transform_calculate(y="metric_pick == 'per_kw' ? datum.per_kw : datum.per_chip")
+    ).transform_calculate(
+        y="metric_pick == 'per_kw' ? datum.per_kw : metric_pick == 'per_musd' ? datum.per_musd : datum.per_chip"
+    ).transform_filter("isValid(datum.y) && datum.y > 0")
     lines = base.mark_line(point=alt.OverlayMarkDef(size=18), interpolate="step-after").encode(
         x=alt.X("per_user:Q", title="tokens/s per user", scale=alt.Scale(type="log"),
                 axis=alt.Axis(format="~s")),
-        y=alt.Y("y:Q", title="output tokens/s per chip or per kW", scale=alt.Scale(type="log"),
+        y=alt.Y("y:Q", title="output tokens/s per chip, per kW or per $M", scale=alt.Scale(type="log"),
                 axis=alt.Axis(format="~s")),
         color=alt.Color("system:N", scale=colors, title=None, legend=alt.Legend(orient="top", columns=3)),
         order=alt.Order("per_user:Q", sort="descending"),
         tooltip=["system:N", alt.Tooltip("per_user:Q", title="tok/s per user", format=",.0f"),
                  alt.Tooltip("per_chip:Q", title="tok/s per chip", format=",.0f"),
-                 alt.Tooltip("per_kw:Q", title="tok/s per kW", format=",.0f"), alt.Tooltip("users:Q", format=","),
+                 alt.Tooltip("per_kw:Q", title="tok/s per kW", format=",.0f"),
+                 alt.Tooltip("per_musd:Q", title="tok/s per $M", format=",.0f"), alt.Tooltip("users:Q", format=","),
                  "layout:N"])
     layers = [lines]
     if len(measured):
         pts = alt.Chart(measured).transform_filter("datum.model == model_pick").transform_calculate(
-            y="metric_pick == 'per_kw' ? datum.per_kw : datum.per_chip").mark_point(
+            y="metric_pick == 'per_kw' ? datum.per_kw : metric_pick == 'per_musd' ? datum.per_musd : datum.per_chip"
+        ).transform_filter("isValid(datum.y) && datum.y > 0").mark_point(
             shape="diamond", size=90, filled=True, stroke="black", strokeWidth=0.6).encode(
             x="per_user:Q", y="y:Q", color=alt.Color("system:N", scale=colors, title=None),
             tooltip=["label:N", alt.Tooltip("per_user:Q", title="measured tok/s per user", format=",.0f")])
@@ -129,7 +136,7 @@ def frontier_chart(df: pd.DataFrame, measured: pd.DataFrame, title: str, sources
     chart = alt.layer(*layers).add_params(model, mix, prec, metric).properties(width=520, height=330)
     return finish(chart, title=title, sources=sources, width=520,
                   subtitle=["Each line: the best layout at every load, from one user (right) to full memory (left);",
-                            "diamonds: measured one-user speeds (per chip, or per kW at full wall power)"])
+                            "diamonds: measured one-user speeds (per chip, per kW at full wall power, or per $M where priced)"])
 
 
 def accuracy_chart(t: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:

@@ -80,11 +80,13 @@ def tornado_chart(t: pd.DataFrame, point: float, band: tuple[float, float, float
                             "range (dot: highest); black line: the point estimate"])
 
 
-def band_table(bands: dict, points: dict, measured: dict, names: dict) -> pd.DataFrame:
-    """Point estimate, weighted band and measured value per ratio, formatted for reading."""
+def band_table(bands: dict, points: dict, measured: dict, names: dict) -> str:
+    """Point estimate, weighted band and measured value per ratio, as the book's table (HTML)."""
+    from .tables import show
+
     rows = []
     for k, (lo, mid, hi) in bands.items():
         m = measured.get(k)
         rows.append({"ratio": names[k], "model": f"{points[k]:.2f}x", "5–95 % of samples": f"{lo:.2f}x – {hi:.2f}x",
                      "median of samples": f"{mid:.2f}x", "measured": "—" if m is None else f"{m:.2f}x"})
-    return pd.DataFrame(rows)
+    return show(pd.DataFrame(rows), label="the uncertainty bands")
