@@ -90,3 +90,32 @@ def band_table(bands: dict, points: dict, measured: dict, names: dict) -> str:
         rows.append({"ratio": names[k], "model": f"{points[k]:.2f}x", "5–95 % of samples": f"{lo:.2f}x – {hi:.2f}x",
                      "median of samples": f"{mid:.2f}x", "measured": "—" if m is None else f"{m:.2f}x"})
     return show(pd.DataFrame(rows), label="the uncertainty bands")
+
+
+def samples_chart(r: pd.DataFrame, inputs, ratio: str, what: str, sources: str, names=None) -> alt.VConcatChart:
+    """Every kept sample's ``ratio`` against one uncertain input, the input picked from a menu (by default the
+    tornado's order); dot area by the sample's weight. ``r`` is :func:`waferscale.claims.uncertainty.ratios`,
+    ``inputs`` the :class:`~waferscale.fit.serveunc.Input` list, ``names`` the input names offered (in order)."""
+    import math
+
+    ins = {x.name: x for x in inputs}
+    names = list(names or ins)
+    rows = []
+    for n in names:
+        x = ins[n]
+        for v, y, w in zip(r[f"in:{n}"], r[ratio], r["weight"]):
+            pos = math.log(v / x.low) / math.log(x.high / x.low) if x.log else (v - x.low) / (x.high - x.low)
+            rows.append({"input": input_label(n), "position": pos, "value": v, "ratio": y, "weight": w})
+    d = pd.DataFrame(rows)
+    labels = [input_label(n) for n in names]
+    pick = alt.param(name="input_pick", value=labels[0],
+                     bind=alt.binding_select(options=labels, name="input "))
+    dots = alt.Chart(d).transform_filter("datum.input == input_pick").mark_circle(opacity=0.55, color="#0072B2").encode(
+        x=alt.X("position:Q", title="the input from the low end (0) to the high end (1) of its range",
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format="~g")),
+        y=alt.Y("ratio:Q", title=f"{what} (x)", scale=alt.Scale(zero=False)),
+        size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[10, 160])),
+        tooltip=[alt.Tooltip("input:N"), alt.Tooltip("value:Q", title="input value", format=".3g"),
+                 alt.Tooltip("ratio:Q", format=".3g"), alt.Tooltip("weight:Q", format=".3f")])
+    return finish(dots.add_params(pick).properties(height=260), title=f"Each refitted sample's {what} against one input",
+                  sources=sources, subtitle="Dot area: the sample's weight (how well it still fits its calibration rows)")
