@@ -20,6 +20,7 @@ naming catalog sources and their grades, under the chart.
 from __future__ import annotations
 
 import hashlib
+import math
 import html
 import json
 import sys
@@ -112,11 +113,27 @@ def _description(spec: dict) -> str:
     return str(title or "chart")
 
 
+def _finite_or_null(node: object) -> object:
+    """NaN and infinities as None (JSON null: Vega's missing value; NaN is not JSON and breaks the kernel's
+    message).
+
+    >>> _finite_or_null({"a": [1.0, float("nan")], "b": "x"})
+    {'a': [1.0, None], 'b': 'x'}
+    """
+    if isinstance(node, float):
+        return node if math.isfinite(node) else None
+    if isinstance(node, dict):
+        return {k: _finite_or_null(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_finite_or_null(v) for v in node]
+    return node
+
+
 def _portable(spec: dict) -> dict:
     """``spec`` with every number cut to :data:`~waferscale.core.digits.SIG_DIGITS` significant digits and
     each inline dataset renamed after a hash of its rounded values, so that the stored chart is the
     same on every CPU (altair names datasets by a hash of the unrounded data)."""
-    spec = round_floats(spec)
+    spec = _finite_or_null(round_floats(spec))
     datasets = spec.get("datasets")
     if not isinstance(datasets, dict) or not datasets:
         return spec

@@ -27,6 +27,12 @@ MIXES = (("chat: 1,000 in, 1,000 out", 1000, 1000), ("long answers: 128 in, 2,04
 METRICS = (("per chip", "per_chip"), ("per kW", "per_kw"), ("per $M of hardware", "per_musd"))
 
 
+def _nulls(df: pd.DataFrame) -> pd.DataFrame:
+    """Missing values as None (JSON null in the chart's data, never NaN): a system without a price has no
+    throughput per dollar."""
+    return df.astype(object).where(df.notna(), None) if df.isna().any().any() else df
+
+
 def pareto(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     """The rows no other row beats on both ``x`` and ``y`` (higher is better), sorted by falling ``x``."""
     d = df.sort_values([x, y], ascending=[False, False], kind="stable")
@@ -72,7 +78,7 @@ def frontier_data(cat: Catalog, prm: ServeParams, systems: dict[str, str], model
                                    f"tp {r.layout.tp} · pp {r.layout.pp} · ep {r.layout.ep} · "
                                    f"{r.layout.replicas} copies")} for r in pts])
                     rows.append(pareto(part, "per_user", "per_chip") if hw.kind == "wafer" else part)
-    return pd.concat(rows, ignore_index=True)
+    return _nulls(pd.concat(rows, ignore_index=True))
 
 
 def measured_points(cat: Catalog, acc: pd.DataFrame, systems: dict[str, str], models: dict[str, str],
@@ -91,7 +97,7 @@ def measured_points(cat: Catalog, acc: pd.DataFrame, systems: dict[str, str], mo
                      "per_kw": r.measured / (chips * hw.wall_power_w_per_chip / 1e3),
                      "per_musd": (None if hw.price_usd_per_chip is None
                                   else r.measured / (chips * hw.price_usd_per_chip / 1e6))})
-    return pd.DataFrame(rows)
+    return _nulls(pd.DataFrame(rows))
 
 
 def frontier_chart(df: pd.DataFrame, measured: pd.DataFrame, title: str, sources: str) -> alt.VConcatChart:
