@@ -94,7 +94,7 @@ def draw(cat: Catalog, n: int = N_SAMPLES, seed: int = SEED) -> list[dict[str, f
     """``n`` seeded Latin-hypercube draws of every input of :func:`inputs` (name -> value)."""
     ins = inputs(cat)
     rng = np.random.default_rng(seed)
-    u = (np.argsort(rng.random((len(ins), n)), axis=1) + rng.random((len(ins), n))) / n   # one per stratum
+    u = (np.argsort(rng.random((len(ins), n)), axis=1, kind="stable") + rng.random((len(ins), n))) / n   # one per stratum
     out = []
     for j in range(n):
         d = {}
