@@ -15,7 +15,7 @@ __all__ = ["INPUT_LABELS", "input_label", "tornado_chart", "band_table"]
 #: Human names of the uncertain inputs (``waferscale.fit.serveunc.inputs``).
 INPUT_LABELS = {
     "gemm_half_tokens": "GEMM size at half efficiency (tokens)",
-    "collective_s": "collective call latency (where uncatalogued)",
+    "collective_s": "collective call latency (default)",
     "mem_reserve": "GPU memory reserve",
     "wafer_flop_efficiency": "wafer MAC efficiency",
     "wafer_sram_usable": "usable share of wafer SRAM",
@@ -59,11 +59,11 @@ def tornado_chart(t: pd.DataFrame, point: float, band: tuple[float, float, float
                                   "direction": "all inputs", "low": float("nan"), "high": float("nan")}]), d],
                   ignore_index=True)
     order = list(d["label"])
+    dom = alt.Scale(domain=[0.95 * float(d[["at_low", "at_high"]].min().min()),
+                            1.05 * float(d[["at_low", "at_high"]].max().max())], nice=False, zero=False)
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     bars = alt.Chart(d).mark_rule(strokeWidth=7, opacity=0.6).encode(
-        x=alt.X("at_low:Q", title=f"{what} (x)",
-                scale=alt.Scale(domain=[0.95 * float(d[["at_low", "at_high"]].min().min()),
-                                        1.05 * float(d[["at_low", "at_high"]].max().max())], nice=False)),
+        x=alt.X("at_low:Q", title=f"{what} (x)", scale=dom),
         x2="at_high:Q", y=y,
         color=alt.Color("direction:N", title="high end of the input",
                         scale=alt.Scale(domain=["raises it", "lowers it", "all inputs"],
@@ -71,8 +71,8 @@ def tornado_chart(t: pd.DataFrame, point: float, band: tuple[float, float, float
         tooltip=[alt.Tooltip("label:N", title="input"), alt.Tooltip("at_low:Q", title="ratio, input low", format=".3g"),
                  alt.Tooltip("at_high:Q", title="ratio, input high", format=".3g")])
     ends = alt.Chart(d[d["direction"] != "all inputs"]).mark_point(filled=True, size=60, color="#333").encode(
-        x="at_high:Q", y=y)
-    rule = alt.Chart(pd.DataFrame({"x": [point]})).mark_rule(color="black").encode(x="x:Q")
+        x=alt.X("at_high:Q", scale=dom), y=y)
+    rule = alt.Chart(pd.DataFrame({"x": [point]})).mark_rule(color="black").encode(x=alt.X("x:Q", scale=dom))
     first = t.iloc[0]
     title = f"{input_label(first['input'])} moves {what} most"
     return finish((rule + bars + ends).properties(height=26 * len(d)), title=title, sources=sources,
@@ -112,7 +112,7 @@ def samples_chart(r: pd.DataFrame, inputs, ratio: str, what: str, sources: str, 
                      bind=alt.binding_select(options=labels, name="input "))
     dots = alt.Chart(d).transform_filter("datum.input == input_pick").mark_circle(opacity=0.55, color="#0072B2").encode(
         x=alt.X("position:Q", title="the input from the low end (0) to the high end (1) of its range",
-                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format="~g")),
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(values=[0, 0.25, 0.5, 0.75, 1], format=".2~f")),
         y=alt.Y("ratio:Q", title=f"{what} (x)", scale=alt.Scale(zero=False)),
         size=alt.Size("weight:Q", legend=None, scale=alt.Scale(range=[10, 160])),
         tooltip=[alt.Tooltip("input:N"), alt.Tooltip("value:Q", title="input value", format=".3g"),
