@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-MODULES = ["models.yields", "models.redundancy", "models.interconnect", "models.collectives", "models.scaling",
+MODULES = ["models.yields", "models.redundancy", "models.montecarlo", "models.interconnect", "models.collectives", "models.scaling",
            "models.workloads", "models.serving.point", "models.training", "models.physics",
            "models.economics", "models.tokencost", "models.market", "models.decode_comm", "models.packaging",
            "models.suitability", "models.steptime", "fit.allreduce", "book.compare", "core.checks"]
@@ -110,7 +110,7 @@ SPECS: dict[str, Spec] = {
     "yields.array_yield": Spec({"physical_cores": (1, 10**9, "int"), "core_area_mm2": (0.0, 1e4, "real"),
                                 "defects_per_cm2": D, "segment_cores": (1, 10**6, "int"),
                                 "spares_per_segment": (0, 1000, "int")}),
-    "redundancy.simulate": Spec({"defects_per_cm2": (0.0, 10.0, "real"), "n_wafers": (1, 2000, "int"),
+    "montecarlo.simulate": Spec({"defects_per_cm2": (0.0, 10.0, "real"), "n_wafers": (1, 2000, "int"),
                                  "alpha": (1e-2, 1e3, "real"), "seed": (0, 2**32, "int"),
                                  "chunk": (1, 10**6, "int")}, fixed={"arr": _wse}),
     "redundancy.from_catalog": Spec({"spares_per_segment": (1, 20, "int"), "blocks": (1, 1000, "int"),
@@ -260,13 +260,13 @@ def discover() -> dict[str, Callable]:
 FUNCS = discover()
 
 # The dataclass constructors that validate their fields (``__post_init__``, the same checker): fuzzed as functions.
-CONSTRUCTORS = {"redundancy.WaferArray": ("redundancy", "WaferArray"), "packaging.Package": ("packaging", "Package"),
+CONSTRUCTORS = {"montecarlo.WaferArray": ("montecarlo", "WaferArray"), "packaging.Package": ("packaging", "Package"),
                 "economics.ChipletProcess": ("economics", "ChipletProcess"),
                 "tokencost.TokenAssumptions": ("tokencost", "TokenAssumptions"), "physics.Wire": ("physics", "Wire")}
 for _key, (_m, _n) in CONSTRUCTORS.items():
     FUNCS[_key] = getattr(importlib.import_module(f"waferscale.models.{_m}"), _n)
 SPECS.update({
-    "redundancy.WaferArray": Spec({"physical_cores": (1, 10**6, "int"), "core_area_mm2": (1e-6, 1e6, "real"),
+    "montecarlo.WaferArray": Spec({"physical_cores": (1, 10**6, "int"), "core_area_mm2": (1e-6, 1e6, "real"),
                                    "segment_cores": (1, 10**6, "int"), "spares_per_segment": (0, 1000, "int"),
                                    "blocks": (1, 10**6, "int"), "critical_area_mm2": (0.0, 1e6, "real")},
                                   check=lambda kw: (kw["segment_cores"] <= kw["physical_cores"]

@@ -6,6 +6,7 @@ import math
 import pytest
 
 from waferscale.models import redundancy as R
+from waferscale.models import montecarlo as MC
 from waferscale.models import yields as Y
 
 
@@ -21,17 +22,17 @@ def test_from_catalog_matches_the_spare_budget(cat, wse):
 
 
 def test_zero_defects_gives_full_yield(wse):
-    r = R.simulate(wse, 0.0, 500, seed=3)
+    r = MC.simulate(wse, 0.0, 500, seed=3)
     assert r.full_array_yield == 1.0 and r.mean_defects == 0 and r.good_core_fraction == 1.0
 
 
 def test_seeded_runs_repeat_exactly(wse):
-    assert R.simulate(wse, 0.1, 2000, seed=7) == R.simulate(wse, 0.1, 2000, seed=7)
+    assert MC.simulate(wse, 0.1, 2000, seed=7) == MC.simulate(wse, 0.1, 2000, seed=7)
 
 
 def test_yield_agrees_with_analytic_within_the_interval(wse):
     """Poisson defects: P(every segment repairable) = segment_yield ** segments."""
-    r = R.simulate(wse, 0.3, 20_000, seed=11)
+    r = MC.simulate(wse, 0.3, 20_000, seed=11)
     exact = float(Y.array_yield(wse.physical_cores, wse.core_area_mm2, 0.3, wse.segment_cores, 1))
     assert r.yield_low <= exact <= r.yield_high
 
@@ -39,7 +40,7 @@ def test_yield_agrees_with_analytic_within_the_interval(wse):
 def test_good_core_fraction_agrees_with_exp_minus_lambda_core(wse):
     """Tolerance: 5 standard errors of the mean defective-core count."""
     d = 1.0
-    r = R.simulate(wse, d, 5_000, seed=5)
+    r = MC.simulate(wse, d, 5_000, seed=5)
     lam_core = wse.core_area_mm2 * d / 100
     expected_bad = wse.physical_cores * -math.expm1(-lam_core)
     se = math.sqrt(expected_bad / r.n_wafers)
@@ -48,19 +49,19 @@ def test_good_core_fraction_agrees_with_exp_minus_lambda_core(wse):
 
 
 def test_area_lost_per_defect_is_one_core(wse):
-    r = R.simulate(wse, 0.1, 2000, seed=2)
+    r = MC.simulate(wse, 0.1, 2000, seed=2)
     assert r.area_lost_per_defect_mm2 == pytest.approx(wse.core_area_mm2, rel=1e-3)
 
 
 def test_monolithic_die_matches_poisson():
-    mono = R.WaferArray(physical_cores=10, core_area_mm2=500.0, segment_cores=10, spares_per_segment=0, blocks=1)
-    r = R.simulate(mono, 0.05, 40_000, seed=1)
+    mono = MC.WaferArray(physical_cores=10, core_area_mm2=500.0, segment_cores=10, spares_per_segment=0, blocks=1)
+    r = MC.simulate(mono, 0.05, 40_000, seed=1)
     assert r.yield_low <= float(Y.poisson(5000.0, 0.05)) <= r.yield_high
 
 
 def test_gpu_with_twelve_spare_sms(cat):
-    gpu = R.WaferArray(144, cat.value("h100_sxm", "core_area_mm2"), 144, 12, blocks=1)
-    r = R.simulate(gpu, 1.0, 20_000, seed=4)
+    gpu = MC.WaferArray(144, cat.value("h100_sxm", "core_area_mm2"), 144, 12, blocks=1)
+    r = MC.simulate(gpu, 1.0, 20_000, seed=4)
     exact = float(Y.array_yield(144, gpu.core_area_mm2, 1.0, 144, 12))
     assert r.yield_low <= exact <= r.yield_high
 
@@ -68,16 +69,16 @@ def test_gpu_with_twelve_spare_sms(cat):
 def test_clustering_helps_a_die_without_spares_but_hurts_local_sparing(wse):
     """At equal mean density, bunching defects leaves more dies clean (no spares) but puts two
     defects into one repair segment more often (local spares)."""
-    die = R.WaferArray(physical_cores=8400, core_area_mm2=0.1, segment_cores=8400, spares_per_segment=0, blocks=84)
-    assert (R.simulate(die, 0.2, 20_000, seed=9, alpha=0.5).full_array_yield
-            > R.simulate(die, 0.2, 20_000, seed=9).full_array_yield)
-    assert (R.simulate(wse, 1.0, 3000, seed=9, alpha=0.5).full_array_yield
-            < R.simulate(wse, 1.0, 3000, seed=9).full_array_yield)
+    die = MC.WaferArray(physical_cores=8400, core_area_mm2=0.1, segment_cores=8400, spares_per_segment=0, blocks=84)
+    assert (MC.simulate(die, 0.2, 20_000, seed=9, alpha=0.5).full_array_yield
+            > MC.simulate(die, 0.2, 20_000, seed=9).full_array_yield)
+    assert (MC.simulate(wse, 1.0, 3000, seed=9, alpha=0.5).full_array_yield
+            < MC.simulate(wse, 1.0, 3000, seed=9).full_array_yield)
 
 
 def test_spares_never_lower_yield():
     base = dict(physical_cores=14_000, core_area_mm2=0.05, segment_cores=14, blocks=10)
-    ys = [R.simulate(R.WaferArray(spares_per_segment=s, **base), 3.0, 4000, seed=1).full_array_yield for s in (0, 1, 2)]
+    ys = [MC.simulate(MC.WaferArray(spares_per_segment=s, **base), 3.0, 4000, seed=1).full_array_yield for s in (0, 1, 2)]
     assert ys == sorted(ys)
 
 
@@ -96,16 +97,16 @@ def test_required_spare_fraction_grows_with_density_and_core_size():
 ])
 def test_bad_arrays(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        R.WaferArray(**kwargs)
+        MC.WaferArray(**kwargs)
 
 
 def test_bad_simulation_inputs(wse):
     with pytest.raises(ValueError, match="defects_per_cm2=-0.1"):
-        R.simulate(wse, -0.1, 10)
+        MC.simulate(wse, -0.1, 10)
     with pytest.raises(ValueError, match="n_wafers=0"):
-        R.simulate(wse, 0.1, 0)
+        MC.simulate(wse, 0.1, 0)
     with pytest.raises(ValueError, match=r"alpha=0.0 is out of range; allowed: \(0, 1e\+06\]"):
-        R.simulate(wse, 0.1, 10, alpha=0.0)
+        MC.simulate(wse, 0.1, 10, alpha=0.0)
 
 
 # -- repair schemes and critical area (issue 16) ------------------------------------------------------------------

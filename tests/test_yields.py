@@ -162,10 +162,10 @@ def test_clustered_array_yield_tends_to_poisson_and_lies_below_it():
 
 
 def test_clustered_formula_matches_the_monte_carlo():
-    from waferscale.models import redundancy as R
+    from waferscale.models import montecarlo as MC
 
-    arr = R.WaferArray(physical_cores=84_000, core_area_mm2=0.5, segment_cores=14, spares_per_segment=1, blocks=84)
-    mc = R.simulate(arr, 0.3, 20_000, seed=5, alpha=2.0)
+    arr = MC.WaferArray(physical_cores=84_000, core_area_mm2=0.5, segment_cores=14, spares_per_segment=1, blocks=84)
+    mc = MC.simulate(arr, 0.3, 20_000, seed=5, alpha=2.0)
     y = float(Y.clustered_array_yield(84_000, 0.5, 0.3, 14, 1, alpha=2.0, blocks=84))
     assert mc.yield_low - 0.005 <= y <= mc.yield_high + 0.005
 

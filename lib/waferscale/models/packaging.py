@@ -17,7 +17,7 @@ lost to spares is the idle silicon ``k / (n + k)``.
 maps failed units out keeps ``E[min(N_alive, n)] / n`` of its capacity (``N_alive ~ Bin(n + k, s)``); one that must
 be perfect keeps ``P(N_alive ≥ n)``.
 
-The Monte Carlo check reuses the yield chapter's defect-map simulation (:func:`waferscale.models.redundancy.simulate`)
+The Monte Carlo check reuses the yield chapter's defect-map simulation (:func:`waferscale.models.montecarlo.simulate`)
 with one "core" per chiplet and one repair segment per package.
 
 Examples
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from . import redundancy, yields
+from . import montecarlo, yields
 from .economics import WAFER_DIAMETER_MM, ChipletProcess
 from ..core.checks import check_int, check_real, show
 from .yields import _array
@@ -200,21 +200,21 @@ def cost_per_good_system(pkg: Package, defects_per_cm2: float, wafer_price_usd: 
 
 
 def simulate_package(pkg: Package, defects_per_cm2: float, n_packages: int, *, alpha: float | None = None,
-                     seed: int = 0) -> redundancy.MonteCarloResult:
+                     seed: int = 0) -> montecarlo.MonteCarloResult:
     """Monte Carlo of untested chiplets in packages: the yield chapter's simulation, one core per chiplet.
 
     Every package is one repair segment of ``n + k`` chiplets with ``k`` spares; each chiplet is its own clustering
     block (chiplets come from different places on different wafers). Test escapes and bonding are not simulated:
     compare with :func:`system_yield` at ``p`` = the die yield.
 
-    Allowed: as :func:`waferscale.models.redundancy.simulate`, with ``n_packages`` for its ``n_wafers`` (the Monte
-    Carlo work ``n_packages × (λ + 1 [+ n + k if clustered])`` is at most ``redundancy.MAX_MC_WORK`` = 2·10⁷: about two seconds).
+    Allowed: as :func:`waferscale.models.montecarlo.simulate`, with ``n_packages`` for its ``n_wafers`` (the Monte
+    Carlo work ``n_packages × (λ + 1 [+ n + k if clustered])`` is at most ``montecarlo.MAX_MC_WORK`` = 2·10⁷: about two seconds).
     """
     _check_pkg(pkg)
-    arr = redundancy.WaferArray(physical_cores=pkg.placed, core_area_mm2=pkg.silicon_mm2, segment_cores=pkg.placed,
+    arr = montecarlo.WaferArray(physical_cores=pkg.placed, core_area_mm2=pkg.silicon_mm2, segment_cores=pkg.placed,
                                 spares_per_segment=pkg.spares, blocks=pkg.placed, name="package")
     try:
-        return redundancy.simulate(arr, defects_per_cm2, n_packages, alpha=alpha, seed=seed)
+        return montecarlo.simulate(arr, defects_per_cm2, n_packages, alpha=alpha, seed=seed)
     except ValueError as e:  # the simulation calls it n_wafers; here it is n_packages
         msg = str(e)
         if msg.startswith("n_wafers="):
