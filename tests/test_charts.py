@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from waferscale.book import charts
+from waferscale.book import charts, labels
 
 
 def _chart(title="Finding"):
@@ -107,7 +107,7 @@ def _log_chart(lo, hi, axis):
 
 
 def test_power_labels_write_powers_of_ten_as_a_reader_does():
-    text = _svg_text(_log_chart(1e-28, 1.0, alt.Axis(labelExpr=charts.power_labels())))
+    text = _svg_text(_log_chart(1e-28, 1.0, alt.Axis(labelExpr=labels.power_labels())))
     assert "10⁻²⁸" in text and "1" in text and "10⁻⁴" in text
     assert not any("e-" in t or "e+" in t for t in text), text
     # negative control: the default format writes 1e-28
@@ -116,30 +116,30 @@ def test_power_labels_write_powers_of_ten_as_a_reader_does():
 
 
 def test_si_labels_give_a_prefix_and_a_unit():
-    text = _svg_text(_log_chart(1e-9, 1.0, alt.Axis(labelExpr=charts.si_labels("s"), values=[1e-9, 1e-8, 1e-6, 1e-3, 1])))
+    text = _svg_text(_log_chart(1e-9, 1.0, alt.Axis(labelExpr=labels.si_labels("s"), values=[1e-9, 1e-8, 1e-6, 1e-3, 1])))
     assert {"1 ns", "10 ns", "1 µs", "1 ms", "1 s"} <= set(text), text
-    size = _svg_text(_log_chart(1, 1e10, alt.Axis(labelExpr=charts.si_labels("B"), values=[1, 1e3, 1e6, 1e9])))
+    size = _svg_text(_log_chart(1, 1e10, alt.Axis(labelExpr=labels.si_labels("B"), values=[1, 1e3, 1e6, 1e9])))
     assert {"1 B", "1 kB", "1 MB", "1 GB"} <= set(size), size
     # decades=True leaves the ticks between powers of ten unlabelled
-    dec = _svg_text(_log_chart(1e-6, 1e-3, alt.Axis(labelExpr=charts.si_labels("s", decades=True))))
+    dec = _svg_text(_log_chart(1e-6, 1e-3, alt.Axis(labelExpr=labels.si_labels("s", decades=True))))
     assert "1 µs" in dec and not any(t.startswith(("2 ", "5 ")) for t in dec), dec
 
 
 def test_pow10_text_and_short_label():
-    assert charts.pow10_text(1e-30) == "10⁻³⁰" and charts.pow10_text(1) == "1" and charts.pow10_text(10) == "10"
-    assert charts.pow10_text(3e-3) == "0.003"  # not a power of ten: digits
+    assert labels.pow10_text(1e-30) == "10⁻³⁰" and labels.pow10_text(1) == "1" and labels.pow10_text(10) == "10"
+    assert labels.pow10_text(3e-3) == "0.003"  # not a power of ten: digits
     long = "Dense LLM training (70B, 1M tokens/step)"
-    assert charts.short_label(long, 100) == long
-    cut = charts.short_label(long, 24)
+    assert labels.short_label(long, 100) == long
+    cut = labels.short_label(long, 24)
     assert len(cut) <= 24 and cut.endswith("…") and long.startswith(cut[:-1])
 
 
 def test_a_long_source_list_becomes_one_line_with_the_list_on_hover():
     many = "Sources: " + "; ".join(f"Author{i} (20{i:02d}) [spec sheet]" for i in range(8))
-    line, items = charts.compact_sources(many, 80)
+    line, items = labels.compact_sources(many, 80)
     assert line == "Sources: 8 (spec sheet); hover for the list" and len(items) == 8
     short = "Sources: Seeds (1967) [peer-reviewed]"
-    assert charts.compact_sources(short, 80) == (short, ["Seeds (1967) [peer-reviewed]"])
+    assert labels.compact_sources(short, 80) == (short, ["Seeds (1967) [peer-reviewed]"])
     spec = charts.finish(_log_chart(1, 10, alt.Axis()), title="A finding", sources=many).to_dict()
     footer = spec["vconcat"][1]
     assert footer["height"] == 14 and footer["data"]["values"][0]["line"] == line

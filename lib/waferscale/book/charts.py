@@ -30,6 +30,7 @@ from typing import Iterable, Sequence
 
 import altair as alt
 
+from .labels import compact_sources, wrap as _wrap
 from ..core.digits import round_floats
 
 __all__ = [
@@ -47,11 +48,6 @@ __all__ = [
     "write_bundle",
     "BUNDLE_NAME",
     "grade_chart",
-    "si_labels",
-    "power_labels",
-    "pow10_text",
-    "short_label",
-    "compact_sources",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, black last.
@@ -255,116 +251,6 @@ def source_line(sources: Iterable[tuple[str, str]] | object, catalog: object | N
         merged += [g for g in gs if g not in merged]
     parts = [f"{c} [{', '.join(GRADES.get(g, g) for g in gs)}]" for c, gs in by_cite.items()]
     return "Sources: " + "; ".join(parts) if parts else "Sources: none"
-
-
-def si_labels(unit: str = "", *, digits: str = "~s", decades: bool = False) -> str:
-    """A Vega ``labelExpr`` that writes an axis value with an SI prefix and a unit: 10 ns, 1 MB, 2 kW.
-
-    d3's ``~s`` format gives ``10n`` or ``1M``; the expression puts a space before the prefix and the unit
-    after it (a value with no prefix gets ``1 s``). Use with ``alt.Axis(labelExpr=si_labels("s"))``;
-    ``decades=True`` labels only the powers of ten (for a log axis whose ticks between decades crowd).
-
-    >>> si_labels("B")
-    "(test(/[yzafpnµmkMGTPEZY]$/, format(datum.value, '~s')) ? slice(format(datum.value, '~s'), 0, -1) + ' ' + slice(format(datum.value, '~s'), -1) : format(datum.value, '~s') + ' ') + 'B'"
-    """
-    f = f"format(datum.value, '{digits}')"
-    body = f"(test(/[yzafpnµmkMGTPEZY]$/, {f}) ? slice({f}, 0, -1) + ' ' + slice({f}, -1) : {f} + ' ')"
-    text = f"{body} + '{unit}'" if unit else f"trim({body})"
-    if not decades:
-        return text
-    # on a log axis only the powers of ten are labelled (the ticks between them crowd each other)
-    return f"abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) > 1e-6 ? '' : {text}"
-
-
-_SUPERSCRIPT = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸",
-                "9": "⁹"}
-
-
-def pow10_text(x: float) -> str:
-    """A power of ten as a reader writes it: 1e-30 -> '10⁻³⁰', 1000 -> '10³' (other numbers: 3 digits).
-
-    >>> pow10_text(1e-30), pow10_text(1e4), pow10_text(2.5e-3)
-    ('10⁻³⁰', '10⁴', '0.0025')
-    """
-    import math
-
-    if x > 0:
-        e = round(math.log10(x))
-        if abs(x / 10.0 ** e - 1) < 1e-9:
-            return "1" if e == 0 else "10" if e == 1 else "10" + "".join(_SUPERSCRIPT[c] for c in str(e))
-    return f"{x:.3g}"
-
-
-def power_labels() -> str:
-    """A Vega ``labelExpr`` for a log axis of powers of ten: 10⁻²⁸, 10⁻³, 1, 10, 10⁴ (not 1e-28).
-
-    A tick that is not a power of ten (2, 5 between decades) gets no label, as on a printed log axis.
-    """
-    e = "round(log(datum.value) / LN10)"
-    sup = f"'' + {e}"
-    for d, u in _SUPERSCRIPT.items():
-        sup = f"replace({sup}, /{d}/g, '{u}')"
-    return (f"abs(datum.value / pow(10, {e}) - 1) > 1e-6 ? '' : {e} == 0 ? '1' : {e} == 1 ? '10' : '10' + {sup}")
-
-
-def short_label(name: str, limit: int = 30) -> str:
-    """``name`` cut to ``limit`` characters at a word boundary, with an ellipsis (the chart shows the full
-    name on hover): "Dense LLM training (70B, 1M tokens/step)" -> "Dense LLM training (70B, …".
-
-    >>> short_label("Dense LLM training (70B, 1M tokens/step)", 24)
-    'Dense LLM training…'
-    >>> short_label("short", 24)
-    'short'
-    """
-    name = " ".join(str(name).split())
-    if len(name) <= limit:
-        return name
-    cut = name[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:(–-") + "…"
-
-
-def compact_sources(sources: str, width_chars: int = 100) -> tuple[str, list[str]]:
-    """(one source line for under a chart, the full list one source per line) from a source line.
-
-    A line that fits ``width_chars`` is kept as it is. A longer one becomes a count with the grades it
-    carries, "Sources: 7 (spec sheet, vendor claim, derived); hover for the list"; the full list goes to
-    the line's tooltip and to the chart's text alternative.
-
-    >>> compact_sources("Sources: Seeds (1967) [peer-reviewed]")
-    ('Sources: Seeds (1967) [peer-reviewed]', ['Seeds (1967) [peer-reviewed]'])
-    >>> compact_sources("Sources: A (2020) [spec sheet]; B (2021) [vendor claim, derived]", 30)[0]
-    'Sources: 2 (spec sheet, vendor claim, derived); hover for the list'
-    """
-    text = " ".join(sources.split())
-    head, _, rest = text.partition(":")
-    body = rest.strip() if rest else text
-    items = [x.strip() for x in body.split("; ") if x.strip()] or [body]
-    if len(text) <= width_chars:
-        return text, items
-    grades: list[str] = []
-    for it in items:
-        if it.endswith("]") and "[" in it:
-            for g in it[it.rindex("[") + 1:-1].split(","):
-                if g.strip() and g.strip() not in grades:
-                    grades.append(g.strip())
-    kinds = f" ({', '.join(grades)})" if grades else ""
-    label = head if rest else "Sources"
-    return f"{label}: {len(items)}{kinds}; hover for the list", items
-
-
-def _wrap(text: str, width_chars: int) -> list[str]:
-    words, lines, cur = text.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > width_chars:
-            lines.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    if cur:
-        lines.append(cur)
-    return lines
 
 
 def text_alternative(title: str, subtitle: str | Sequence[str] | None = None, sources: str = "") -> str:

@@ -17,7 +17,8 @@ from ..models import decode_comm as dc
 from ..models import interconnect as ic
 from ..models import scaling as sc
 from ..data.catalog import GRADES, Catalog
-from .charts import GRADE_COLORS, PALETTE, short_label, si_labels
+from .charts import GRADE_COLORS, PALETTE
+from .labels import short_label, si_labels
 
 __all__ = [
     "latency_tiers", "time_data", "time_chart", "energy_data", "energy_chart", "decode_data", "decode_chart",

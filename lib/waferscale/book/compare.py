@@ -22,7 +22,7 @@ from typing import Sequence
 import altair as alt
 import pandas as pd
 
-from . import charts
+from . import charts, labels
 from ..data.catalog import Catalog, Fact
 
 __all__ = ["Metric", "METRICS", "resolve", "comparable_chips", "spec_ratios", "spec_ratio_chart"]
@@ -135,7 +135,7 @@ def spec_ratio_chart(df: pd.DataFrame, baseline_name: str, title: str, sources: 
     dots = alt.Chart(data).mark_point(size=110, filled=True, opacity=0.95).encode(
         y=y,
         x=alt.X("ratio:Q", scale=x_scale, title=f"ratio to one {baseline_name} (log scale; 1 = equal)",
-                axis=alt.Axis(values=decades, labelExpr=charts.power_labels() if lo_exp < -2 or hi_exp > 4 else
+                axis=alt.Axis(values=decades, labelExpr=labels.power_labels() if lo_exp < -2 or hi_exp > 4 else
                               "datum.value < 1 ? format(datum.value, '~g') : format(datum.value, ',~g')")),
         color=color,
         shape=alt.Shape("name:N", title="chip", sort=names),

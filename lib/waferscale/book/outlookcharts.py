@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..data.catalog import GRADES
-from .charts import GRADE_COLORS, finish, power_labels
+from .charts import GRADE_COLORS, finish
+from .labels import power_labels
 
 __all__ = [
     "power_density_chart",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.suitability import CLASSES, Thresholds
-from .charts import short_label
+from .labels import short_label
 
 __all__ = ["CLASS_COLORS", "feature_chart", "map_chart", "sensitivity_chart", "validation_chart"]
 

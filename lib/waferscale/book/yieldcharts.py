@@ -13,7 +13,8 @@ import pandas as pd
 from ..models import yields
 from ..data.catalog import GRADES, Catalog
 from ..models.redundancy import segment_cores
-from .charts import PALETTE, finish, pow10_text, power_labels, short_label, source_line
+from .charts import PALETTE, finish, source_line
+from .labels import pow10_text, power_labels, short_label
 
 __all__ = [
     "model_curves",
