@@ -69,10 +69,11 @@ def compute(cat: Catalog, workers: int = 1) -> dict:
 
 @lru_cache(maxsize=2)
 def _ratios(root: str, stamp: str) -> dict:
-    if RATIOS_FILE.exists():
-        d = json.loads(RATIOS_FILE.read_text())
-        if d.get("stamp") == stamp:
-            return d
+    from ..fit.servefit import committed
+
+    d = committed(RATIOS_FILE, stamp, key="stamp")
+    if d is not None:
+        return d
     from ..data.catalog import load
     return compute(load(Path(root)))
 

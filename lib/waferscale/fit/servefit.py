@@ -32,7 +32,7 @@ from ..models import workloads as wl
 from ..models.serving import Layout, OperatingPoint, ServeParams, hardware, serve
 from ..models.serving import search
 
-__all__ = ["Row", "rows", "predict", "calibrate_gpu", "fit_wafer", "fitted", "table", "summary", "ASSUMED",
+__all__ = ["Row", "rows", "predict", "calibrate_gpu", "fit_wafer", "fitted", "committed", "table", "summary", "ASSUMED",
            "MLPERF_MIX", "SERVER_FLOOR", "TARGETS"]
 
 #: MLPerf request mixes (mean input, mean output tokens): llama2-70b from the OpenOrca subset (222.3 input;
@@ -310,12 +310,21 @@ def compute(cat: Catalog) -> dict:
     return {"catalog": _catalog_stamp(cat), "params": fitted_, "wafer_loo": loo}
 
 
+def committed(path: Path, stamp: str, key: str = "catalog") -> dict | None:
+    """The JSON document committed at ``path`` if its ``key`` is ``stamp`` (it was made from this catalog),
+    else None: the one check behind every stored fit, sample and ratio table."""
+    if path.exists():
+        d = json.loads(path.read_text())
+        if d.get(key) == stamp:
+            return d
+    return None
+
+
 @lru_cache(maxsize=4)
 def _stored(root: str, stamp: str) -> dict:
-    if PARAMS_FILE.exists():
-        d = json.loads(PARAMS_FILE.read_text())
-        if d.get("catalog") == stamp:
-            return d
+    d = committed(PARAMS_FILE, stamp)
+    if d is not None:
+        return d
     from ..data.catalog import load
     return compute(load(Path(root)))
 

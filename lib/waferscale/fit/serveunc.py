@@ -221,10 +221,9 @@ def compute(cat: Catalog, n: int = N_SAMPLES, seed: int = SEED, workers: int = 1
 
 @lru_cache(maxsize=2)
 def _stored(root: str, stamp: str) -> dict:
-    if UNC_FILE.exists():
-        d = json.loads(UNC_FILE.read_text())
-        if d.get("catalog") == stamp:
-            return d
+    d = sf.committed(UNC_FILE, stamp)
+    if d is not None:
+        return d
     from ..data.catalog import load
     d = compute(load(Path(root)), n=FALLBACK_N)
     d["note"] = (f"the catalog changed since serve_uncertainty.json was written: {FALLBACK_N} samples computed "
