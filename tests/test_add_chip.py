@@ -143,7 +143,7 @@ def test_scaling_and_collectives_pick_it_up(cat2):
     b = sc.build_for(cat2, POD)
     assert (b.chip, b.scale_up, b.switch) == (CHIP, "nvlink5", "ib_xdr")
     assert POD in {x.host for x in sc.catalog_builds(cat2)}
-    inside, outside = sc.scale(cat2, b, 8), sc.scale(cat2, b, 1024)
+    inside, outside = sc.scale(sc.cluster(cat2, b), 8), sc.scale(sc.cluster(cat2, b), 1024)
     assert inside["tier"] == "scale-up" and outside["tier"] == "scale-out"
     assert inside["bytes_per_flop"] > outside["bytes_per_flop"] > 0
     with pytest.raises(ValueError, match="topology"):

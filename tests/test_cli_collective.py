@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from waferscale.models import collectives as co
+from waferscale.models import interconnect as ic
 from waferscale.core.digits import sig
 
 
@@ -20,7 +21,7 @@ def test_collective_json_matches_the_model(cat):
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert set(doc) == {"time_s", "bus_bandwidth_bytes_per_s", "energy_j"}
-    r = co.collective(cat, "nvlink4", "all_reduce", 8, 1e9)
+    r = co.collective(ic.tier(cat, "nvlink4"), "all_reduce", 8, 1e9)
     assert doc["time_s"] == sig(r.time_s)  # 6 significant digits
     assert doc["bus_bandwidth_bytes_per_s"] == sig(r.bus_bandwidth_bytes_per_s)
     assert doc["energy_j"] == sig(r.energy_j)

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from waferscale.fit import allreduce as ar
 from waferscale.models import collectives as co
+from waferscale.models import interconnect as ic
 from waferscale.models import decode_comm as dc
+from waferscale.models import workloads as wl
 
 SWITCHED = [co.ring_all_reduce, co.tree_all_reduce, co.switch_all_reduce, co.reduce_scatter, co.all_gather, co.all_to_all]
 BYTES = st.floats(min_value=0, max_value=1e12, allow_nan=False)
@@ -105,15 +107,15 @@ def test_bad_input(fn, args, match):
 
 
 def test_collective_dispatch_and_bad_names(cat):
-    r = co.collective(cat, "nvlink4", "all_reduce", 8, 1e9)
+    r = co.collective(ic.tier(cat, "nvlink4"), "all_reduce", 8, 1e9)
     t = cat.value("nvlink4", "latency_s")
     assert r.time_s == pytest.approx(co.ring_all_reduce(1e9, 8, 450e9, t).time_s)
     with pytest.raises(ValueError, match=r"tier='nope' is not a link tier"):
-        co.collective(cat, "nope", "all_reduce", 8, 1e9)
+        co.collective(ic.tier(cat, "nope"), "all_reduce", 8, 1e9)
     with pytest.raises(ValueError, match=r"op='broadcastish' is not a known collective; allowed: all_reduce"):
-        co.collective(cat, "nvlink4", "broadcastish", 8, 1e9)
-    assert math.isnan(co.collective(cat, "ib_ndr", "all_reduce", 8, 1e6).energy_j)  # no published energy
-    assert co.collective(cat, "wse3_fabric", "all_reduce", 64, 1e3).algorithm.startswith("mesh")
+        co.collective(ic.tier(cat, "nvlink4"), "broadcastish", 8, 1e9)
+    assert math.isnan(co.collective(ic.tier(cat, "ib_ndr"), "all_reduce", 8, 1e6).energy_j)  # no published energy
+    assert co.collective(ic.tier(cat, "wse3_fabric"), "all_reduce", 64, 1e3).algorithm.startswith("mesh")
 
 
 # -- calibration ----------------------------------------------------------------------------------
@@ -161,20 +163,35 @@ def test_alpha_to_match_reproduces_the_row(cat):
 
 
 # -- decode step ----------------------------------------------------------------------------------
+def _decode(cat, workload="llama3_1_70b", **kw):
+    return dc.decode_step(wl.model(cat, workload), dc.gpu_node(cat), dc.wafer_pipeline(cat), **kw)
+
+
 def test_decode_step_shares_and_wafer_count(cat):
-    d = dc.decode_step(cat, "llama3_1_70b")
-    assert d.attrs["wafers"] == dc.wafers_needed(cat, "llama3_1_70b") == 4
+    d = _decode(cat)
+    sram = dc.wafer_pipeline(cat).sram_bytes
+    assert d.attrs["wafers"] == dc.wafers_needed(wl.model(cat, "llama3_1_70b"), sram) == 4
     for _, g in d.groupby("system"):
         assert g["time_share"].sum() == pytest.approx(1)
         assert g["energy_share"].sum() == pytest.approx(1)
         assert (g["time_s"] >= 0).all()
-    assert dc.wafers_needed(cat, "llama3_1_8b") == 1
-    one = dc.decode_step(cat, "llama3_1_8b")
+    assert dc.wafers_needed(wl.model(cat, "llama3_1_8b"), sram) == 1
+    one = _decode(cat, "llama3_1_8b")
     assert one.loc[one["component"] == "between chips (wafer to wafer)", "time_s"].item() == 0.0
 
 
 def test_decode_step_bounds_order(cat):
-    comm = lambda b: dc.decode_step(cat, bound=b).query("system == 'gpus' and component != 'local work (weights, arithmetic)'")["time_s"].sum()
+    comm = lambda b: _decode(cat, bound=b).query("system == 'gpus' and component != 'local work (weights, arithmetic)'")["time_s"].sum()
     assert comm("low") <= comm("value") <= comm("high")
     with pytest.raises(ValueError, match="bound='max'"):
-        dc.decode_step(cat, bound="max")
+        _decode(cat, bound="max")
+
+
+def test_models_take_records_not_ids(cat):
+    """Negative controls: a catalog id where a record belongs is a ValueError naming the parameter."""
+    with pytest.raises(ValueError, match=r"tier='nvlink4' is not allowed; allowed: a Tier"):
+        co.collective("nvlink4", "all_reduce", 8, 1e9)
+    with pytest.raises(ValueError, match=r"model='llama3_1_70b' is not allowed; allowed: a Transformer"):
+        dc.decode_step("llama3_1_70b", dc.gpu_node(cat), dc.wafer_pipeline(cat))
+    with pytest.raises(ValueError, match=r"gpu='h100_sxm' is not allowed"):
+        dc.decode_step(wl.model(cat, "llama3_1_70b"), "h100_sxm", dc.wafer_pipeline(cat))

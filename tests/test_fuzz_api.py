@@ -76,6 +76,51 @@ def _wire(cat):
     return wire_from_catalog(cat)
 
 
+def _tree(cat):
+    from waferscale.models.interconnect import fat_tree
+    return fat_tree(cat)
+
+
+def _nvlink4(cat):
+    from waferscale.models.interconnect import tier
+    return tier(cat, "nvlink4")
+
+
+def _h100_cluster(cat):
+    from waferscale.models import scaling
+    return scaling.cluster(cat, scaling.h100_ib())
+
+
+def _cs3_cluster(cat):
+    from waferscale.models import scaling
+    return scaling.cluster(cat, scaling.cs3_ethernet())
+
+
+def _m70(cat):
+    from waferscale.models.workloads import model
+    return model(cat, "llama3_1_70b")
+
+
+def _dc():
+    from waferscale.models import decode_comm
+    return decode_comm
+
+
+def _stp():
+    from waferscale.models import steptime
+    return steptime
+
+
+def _profile0(cat):
+    from waferscale.models import suitability as su
+    return su.profile(cat, su.profile_ids(cat)[0])
+
+
+def _run(cat):
+    from waferscale.models import training
+    return training.measured_run(cat, training.VALIDATION[0])
+
+
 def _reachable(kw) -> bool:
     from waferscale.models.yields import array_yield
     return float(array_yield(kw["physical_cores"], kw["core_area_mm2"], kw["defects_per_cm2"], 2, 1)) >= kw["target_yield"]
@@ -136,8 +181,8 @@ SPECS: dict[str, Spec] = {
     "interconnect.p2p_energy_j": Spec({"message_bytes": BYTES, "energy_j_per_bit": EPB}),
     "interconnect.crossover_bytes": Spec({"bytes_per_s_per_dir": BW, "latency_s": LAT}),
     "interconnect.switch_levels": Spec({"endpoints": RANKS, "switch_ports": (4, 2**20, "int")}),
-    "interconnect.scaleout_path": Spec({"endpoints": RANKS}),
-    "collectives.collective": Spec({"ranks": RANKS, "message_bytes": BYTES}, fixed={"tier_id": "nvlink4", "op": "all_reduce"}),
+    "interconnect.scaleout_path": Spec({"endpoints": RANKS}, fixed={"tree": _tree}),
+    "collectives.collective": Spec({"ranks": RANKS, "message_bytes": BYTES}, fixed={"tier": _nvlink4, "op": "all_reduce"}),
     "collectives.hierarchical_all_reduce": Spec({"message_bytes": BYTES, "ranks_per_node": (1, 2**15, "int"),
                                                  "nodes": (1, 2**15, "int"), "inner_bytes_per_s_per_dir": BW,
                                                  "inner_latency_s": LAT, "outer_bytes_per_s_per_dir": BW,
@@ -147,11 +192,22 @@ SPECS: dict[str, Spec] = {
                                          "link_bytes_per_s_per_dir": BW, "hop_latency_s": LAT,
                                          "energy_j_per_bit_per_hop": EPB}),
     "allreduce.calibrate": Spec({"min_message_bytes": (0.0, 1e6, "real")}),
-    "decode_comm.decode_step": Spec({"gpus": (1, 64, "int"), "bytes_per_value": (0.5, 8.0, "real"), "batch": (1, 4096, "int")}),
-    "decode_comm.weights_bytes": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
-    "decode_comm.wafers_needed": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"workload": "llama3_1_70b"}),
-    "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"build": lambda cat: __import__("waferscale.models.scaling").models.scaling.h100_ib()}),
-    "scaling.scaling_table": Spec({"max_chips": (1, 2**20, "int"), "message_bytes": BYTES}),
+    "decode_comm.decode_step": Spec({"gpus": (1, 64, "int"), "bytes_per_value": (0.5, 8.0, "real"), "batch": (1, 4096, "int")},
+                                    fixed={"model": _m70, "gpu": lambda cat: _dc().gpu_node(cat),
+                                           "wafer": lambda cat: _dc().wafer_pipeline(cat)}),
+    "decode_comm.weights_bytes": Spec({"bytes_per_value": (0.125, 8.0, "real")}, fixed={"model": _m70}),
+    "decode_comm.wafers_needed": Spec({"bytes_per_value": (0.125, 8.0, "real"), "sram_bytes": (1e6, 1e15, "real")},
+                                      fixed={"model": _m70}),
+    "scaling.scale": Spec({"chips": (1, 2**20, "int"), "message_bytes": BYTES}, fixed={"cl": _h100_cluster}),
+    "scaling.scaling_table": Spec({"max_chips": (1, 2**20, "int"), "message_bytes": BYTES},
+                                  fixed={"clusters": lambda cat: [_h100_cluster(cat), _cs3_cluster(cat)]}),
+    "training.train_step": Spec({"chips": (1, 2**20, "int"), "tokens_per_step": (1e3, 1e9, "real"),
+                                 "seq_tokens": (1, 10**7, "int"), "utilisation": (1e-3, 1.0, "real"),
+                                 "overlap": P01, "interleave": (1, 64, "int"), "state_share": (1e-3, 1.0, "real")},
+                                fixed={"cl": _cs3_cluster, "model": _m70}),
+    "training.predicted_flop_per_s_per_gpu": Spec({"utilisation": (1e-3, 1.0, "real"), "interleave": (1, 64, "int")},
+                                                  fixed={"run": _run}),
+    "training.utilisation_to_match": Spec({"interleave": (1, 64, "int")}, fixed={"run": _run}, physical=False),
     "workloads.synthetic": Spec({"params": (1e8, 1e15, "real")}, fixed={"law": lambda cat: importlib.import_module("waferscale.models.workloads").fit_shape_law(cat)}),
     "workloads.expected_distinct_experts": Spec({"experts": (1, 1024, "int"), "experts_active": (1, 1024, "int"),
                                                  "tokens": (0.0, 1e9, "real")},
@@ -163,7 +219,9 @@ SPECS: dict[str, Spec] = {
     "physics.unrepeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),
     "physics.repeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),
     "physics.mesh_crossing_hops": Spec({"width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
-    "physics.delay_vs_length": Spec({"lengths_m": (1e-9, 1.0, "real")}),
+    "physics.delay_vs_length": Spec({"lengths_m": (1e-9, 1.0, "real")},
+                                    fixed={"die": lambda cat: __import__("waferscale.models.physics").models.physics.wafer_die(cat),
+                                           "wire": _wire}),
     "economics.parts_per_wafer": Spec({"area_mm2": (1e-3, 7e4, "real"), "wafer_diameter_mm": (300.0, 1e3, "real")}),
     "economics.cost_per_good_mm2_monolithic": Spec({"area_mm2": (1e-3, 1e4, "real"), "defects_per_cm2": (0.0, 1.0, "real"),  # a die fits: A < d²/8
                                                     "wafer_price_usd": PRICE, "alpha": (1e-3, 1e3, "real"),
@@ -207,8 +265,9 @@ SPECS: dict[str, Spec] = {
         {"input_tokens": (1, 65536, "int"), "output_tokens": (1, 65536, "int")},   # within the model's context
         fixed={"systems": lambda cat: ["dgx_b200"], "model_id": lambda cat: "llama3_1_8b",
                "params": lambda cat: importlib.import_module("waferscale.models.serving").ServeParams()}),
-    "steptime.gpu_step": Spec({"domain": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
-    "steptime.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": lambda cat: importlib.import_module("waferscale.models.suitability").profile(cat, importlib.import_module("waferscale.models.suitability").profile_ids(cat)[0])}),
+    "steptime.gpu_cluster": Spec({"domain": (1, 1024, "int")}),
+    "steptime.wafer_step": Spec({"wafers": (1, 1024, "int")}, fixed={"p": _profile0,
+                                                                     "w": lambda cat: _stp().wafer_system(cat)}),
     "checks.check_real": Spec({"value": (0.0, 1.0, "real")}, fixed={"name": "value", "lo": 0.0, "hi": 1.0}),
     "checks.check_positive_finite": Spec({"value": (1e-300, 1e18, "real")}, fixed={"name": "value"}),
     "checks.check_int": Spec({"value": (0, 10, "int")}, fixed={"name": "value", "lo": 0, "hi": 10}),
@@ -226,9 +285,7 @@ SKIP = {
     "economics.redundant_cost_range": "a table of cost_per_good_mm2_redundant (fuzzed here) over a catalog chip's range",
     "redundancy.spare_needs": "a table of global_spare_yield and required_spare_fraction calls (each fuzzed here)",
     "yields.tolerable_density": "a bisection over array_yield / clustered_array_yield (each fuzzed here), same contract",
-    "training.train_step": "needs a Transformer and a Build; its ranges are covered by test_training's bad-input tests",
     "training.validation_table": "a table over catalog rows; utilisation is checked by train_step",
-    "training.utilisation_to_match": "interleave only; the rest comes from the catalog",
     "training.training_curve": "a table of train_step calls",
     "steptime.sensitivity": "a table over threshold values from a fixed set",
     "steptime.features": "a table from the catalog",

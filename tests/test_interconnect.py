@@ -101,12 +101,12 @@ def test_switch_levels_fat_tree():
 
 
 def test_scaleout_path_worked_example_and_cpo_saves(cat):
-    p = ic.scaleout_path(cat, 2)
+    p = ic.scaleout_path(ic.fat_tree(cat), 2)
     host, opt = cat.value("pcie_gen5_x16", "energy_j_per_bit"), cat.value("pluggable_optics_1p6t", "energy_j_per_bit")
     assert p.levels == 1 and p.total_j_per_bit == pytest.approx(2 * host + 4 * opt)
-    q = ic.scaleout_path(cat, 2, switch_optics="cpo_nvidia")
+    q = ic.scaleout_path(ic.fat_tree(cat, switch_optics="cpo_nvidia"), 2)
     assert q.total_j_per_bit < p.total_j_per_bit and 0 < q.conversion_share < p.conversion_share < 1
-    more = ic.scaleout_path(cat, 100_000)
+    more = ic.scaleout_path(ic.fat_tree(cat), 100_000)
     assert more.levels > p.levels and more.total_j_per_bit > p.total_j_per_bit
 
 

@@ -39,7 +39,7 @@ def test_mesh_crossing_hops():
 
 
 def test_wafer_crossing_from_catalog(cat):
-    c = P.wafer_crossing(cat)
+    c = P.wafer_crossing(P.wafer_die(cat), P.wire_from_catalog(cat))
     assert c.length_m == pytest.approx(math.sqrt(cat.value("wse3", "die_area_mm2")) / 1000)
     assert c.cycles("tof_sio2_s") > 1.0           # no single-cycle signal across the wafer, even at light speed
     assert c.rc_unrepeated_s > c.rc_repeated_s > c.tof_sio2_s

@@ -332,7 +332,7 @@ def inv_training_layouts_fit_memory(cat: Catalog, layout_fn=None) -> list[str]:
     from waferscale.models import steptime as stp
     from waferscale.models import suitability as su
 
-    layout_fn = layout_fn or stp.gpu_layout
+    layout_fn = layout_fn or (lambda cat, p: stp.gpu_layout(p, stp.gpu_cluster(cat)))
     bad = []
     for pid in su.profile_ids(cat):
         lay = layout_fn(cat, su.profile(cat, pid))
@@ -349,7 +349,7 @@ def _pure_data_parallel(cat: Catalog, p):
 
     if p.id in su.TRAINING_ROWS:
         return stp.GpuLayout("pure data parallel", 1, 1, int(p.gpus), p.working_set_bytes, cat.value("h100_sxm", "hbm_bytes"))
-    return stp.gpu_layout(cat, p)
+    return stp.gpu_layout(p, stp.gpu_cluster(cat))
 
 
 INVARIANTS += [

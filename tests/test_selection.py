@@ -39,7 +39,7 @@ def test_build_for_matches_the_hand_written_builds(cat):
     h = sc.h100_ib()
     assert (b.chip, b.host, b.scale_up, b.switch, b.alpha_tier, b.scaleout_tier) == \
         (h.chip, h.host, h.scale_up, h.switch, h.alpha_tier, h.scaleout_tier)
-    assert sc.scale(cat, b, 1024)["bytes_per_flop"] == pytest.approx(sc.scale(cat, h, 1024)["bytes_per_flop"])
+    assert sc.scale(sc.cluster(cat, b), 1024)["bytes_per_flop"] == pytest.approx(sc.scale(sc.cluster(cat, h), 1024)["bytes_per_flop"])
     with pytest.raises(ValueError, match="wafer system"):
         sc.build_for(cat, "cs3")
 

@@ -13,6 +13,7 @@ from waferscale.models import suitability as su
 
 CAT = ws.load()
 PRM = servefit.fitted(CAT)
+GPU, WAFER = stp.gpu_cluster(CAT), stp.wafer_system(CAT)
 _share = st.floats(0, 1)
 _wafers = st.integers(1, 1000)
 
@@ -140,9 +141,9 @@ def _bound(p, u):
 
     m = ic.mesh(CAT)
     W, H, b = m.width_pe, m.height_pe, m.link_bytes_per_s_per_dir
-    gpu = stp.gpu_step(CAT, p).step_s
+    gpu = stp.gpu_step(p, GPU).step_s
     near, far = stp._far_read_split(p.bytes_per_step, p.neighbour_share, u * W * H, b)
-    return gpu / max(p.flop_per_step / (u * stp.peak_flop_per_s(CAT, "wse3")[0]),
+    return gpu / max(p.flop_per_step / (u * WAFER.peak()[0]),
                      near / (u * CAT.value("wse3", "sram_bytes_per_s")), far)
 
 
@@ -163,40 +164,30 @@ def test_negative_control_local_reads_would_restore_the_aggregate_sram_speed_up(
 
     p = su.profile(CAT, "suit_cpu_general")
     local = dataclasses.replace(p, neighbour_share=1.0)
-    fast = stp.gpu_step(CAT, local).step_s / stp.wafer_step(CAT, local).step_s
-    assert fast > 100 * (stp.gpu_step(CAT, p).step_s / stp.wafer_step(CAT, p).step_s)
+    fast = stp.gpu_step(local, GPU).step_s / stp.wafer_step(local, WAFER).step_s
+    assert fast > 100 * (stp.gpu_step(p, GPU).step_s / stp.wafer_step(p, WAFER).step_s)
 
 
 def test_fp32_work_is_rated_at_an_fp32_rate_where_the_catalog_has_one():
     """Where a chip has no fp32 row its 16-bit peak rates fp32 work and the table says so; given fp32 rows, the
-    fp32 profiles use them (a catalog stand-in adds them) and their speed-up moves by the ratio of the peaks."""
+    fp32 profiles use them (a record with the rate added) and their speed-up moves by the ratio of the peaks."""
+    import dataclasses
+
     f = stp.features(CAT, params=PRM).set_index("id")
     assert f.loc["suit_md", "precision"] == "fp32" and "no fp32 rate" in f.loc["suit_md", "peak"]
     assert f.loc["suit_md", "peak"].startswith("fp32 on NVIDIA H100")          # the catalog's H100 fp32 row
-    assert stp.peak_flop_per_s(CAT, "h100_sxm", "fp32") == (67e12, "fp32")
-    assert stp.peak_flop_per_s(CAT, "wse3", "fp32")[1] == "16-bit"             # no sourced wafer fp32 rate
+    assert GPU.peak("fp32") == (67e12, "fp32")
+    assert WAFER.peak("fp32")[1] == "16-bit"             # no sourced wafer fp32 rate
     assert f.loc["suit_dense_training", "peak"] == "16-bit"
 
-    class WithFp32:
-        rates = {"h100_sxm": 67e12, "wse3": CAT.value("wse3", "fp16_dense_flop_per_s") / 4}
-
-        def __getattr__(self, name):
-            return getattr(CAT, name)
-
-        def has(self, e, field):
-            return (field == stp.FP32_FIELD and e in self.rates) or CAT.has(e, field)
-
-        def value(self, e, field):
-            return self.rates[e] if field == stp.FP32_FIELD and e in self.rates else CAT.value(e, field)
-
-    cat32 = WithFp32()
-    assert stp.peak_flop_per_s(cat32, "h100_sxm", "fp32") == (67e12, "fp32")
-    assert stp.peak_flop_per_s(cat32, "h100_sxm", "16-bit")[1] == "16-bit"
+    w32 = dataclasses.replace(WAFER, flop_fp32_per_s=WAFER.flop_16bit_per_s / 4)
+    assert w32.peak("fp32") == (WAFER.flop_16bit_per_s / 4, "fp32")
+    assert w32.peak("16-bit")[1] == "16-bit"
     p = su.profile(CAT, "suit_md")
-    w16, w32 = stp.wafer_step(CAT, p), stp.wafer_step(cat32, p)
-    assert w32.local_s >= w16.local_s   # a slower fp32 rate can only lengthen the wafer's step
+    w16s, w32s = stp.wafer_step(p, WAFER), stp.wafer_step(p, w32)
+    assert w32s.local_s >= w16s.local_s   # a slower fp32 rate can only lengthen the wafer's step
     with pytest.raises(ValueError, match="prec"):
-        stp.peak_flop_per_s(CAT, "h100_sxm", "fp64")
+        GPU.peak("fp64")
 
 
 # -- training layouts fit memory ------------------------------------------------------------------------------
@@ -204,7 +195,7 @@ def test_dense_training_uses_a_layout_that_fits_hbm():
     """70B training on 1,024 H100s: the training model's plan (T = 8, S = 1, D = 128) holds 4 bytes per parameter
     over 8 GPUs plus 12 over 1,024: about 36 GB of the 80 GB, where a full replica (16 B/param) would need 1.13 TB."""
     p = su.profile(CAT, "suit_dense_training")
-    lay = stp.gpu_layout(CAT, p)
+    lay = stp.gpu_layout(p, GPU)
     assert (lay.scheme, lay.tp, lay.pp, lay.dp) == ("3-D parallel", 8, 1, 128)
     P = 70.6e9
     assert lay.state_bytes_per_gpu == pytest.approx(4 * P / 8 + 12 * P / 1024, rel=0.01)
@@ -216,8 +207,8 @@ def test_training_step_pays_for_its_sharding():
     """The gradient all-reduce moves a 1/(T·S) shard among D replicas, and the tensor-parallel all-reduces are added:
     the communication is the training model's, not an all-reduce of the whole gradient among all 1,024 GPUs."""
     p = su.profile(CAT, "suit_dense_training")
-    g = stp.gpu_step(CAT, p)
-    _, st = stp._train_plan(CAT, p, "h100_sxm")
+    g = stp.gpu_step(p, GPU)
+    _, st = stp._train_plan(p, GPU)
     assert g.comm_s > st.tp_s > 0
     assert g.comm_s == pytest.approx(st.tp_s + st.dp_s, rel=0.1)    # 80 buckets vs one all-reduce: α terms only
 
@@ -228,7 +219,7 @@ def test_training_that_cannot_fit_is_refused():
 
     p = dataclasses.replace(su.profile(CAT, "suit_dense_training"), gpus=8)
     with pytest.raises(ValueError, match="cannot hold"):
-        stp.gpu_layout(CAT, p)
+        stp.gpu_layout(p, GPU)
 
 
 @settings(max_examples=15, deadline=None)
@@ -239,7 +230,7 @@ def test_training_layouts_fit_at_every_gpu_count_property(k):
 
     p = dataclasses.replace(su.profile(CAT, "suit_dense_training"), gpus=2 ** k)
     try:
-        lay = stp.gpu_layout(CAT, p)
+        lay = stp.gpu_layout(p, GPU)
     except ValueError as e:
         assert "cannot hold" in str(e)
         return

@@ -16,6 +16,7 @@ import pandas as pd
 from ..models import decode_comm as dc
 from ..models import interconnect as ic
 from ..models import scaling as sc
+from ..models import workloads as wl
 from ..data.catalog import GRADES, Catalog
 from .charts import GRADE_COLORS, PALETTE
 from .labels import short_label, si_labels
@@ -119,7 +120,8 @@ def energy_data(cat: Catalog) -> pd.DataFrame:
         rows.append({"item": name, "value": t.energy_j_per_bit, "low": t.energy_low_j_per_bit, "high": t.energy_high_j_per_bit,
                      "grade": t.grade("energy"), "source": ";".join(t.sources), "group": group})
     for label, optics in (("GPU → GPU via a CPO switch", "cpo_nvidia"), ("GPU → GPU via a pluggable-optics switch", "pluggable_optics_1p6t")):
-        ps = [ic.scaleout_path(cat, 2, switch="cpo_nvidia", switch_optics=optics, bound=b) for b in ("value", "low", "high")]
+        tree = ic.fat_tree(cat, "cpo_nvidia", switch_optics=optics)
+        ps = [ic.scaleout_path(tree, 2, bound=b) for b in ("value", "low", "high")]
         rows.append({"item": label, "value": ps[0].total_j_per_bit, "low": ps[1].total_j_per_bit, "high": ps[2].total_j_per_bit,
                      "grade": "derived", "source": "nvidia2025cpo;nvidia2023nvlinkblog", "group": "whole path (model)",
                      "conversion_share": ps[0].conversion_share})
@@ -153,8 +155,9 @@ def energy_chart(df: pd.DataFrame) -> alt.LayerChart:
 
 def decode_data(cat: Catalog, workload: str = "llama3_1_70b") -> pd.DataFrame:
     """Chart 3's table: :func:`~waferscale.models.decode_comm.decode_step` at the catalog value, with low/high totals."""
-    d = dc.decode_step(cat, workload)
-    lo, hi = dc.decode_step(cat, workload, bound="low"), dc.decode_step(cat, workload, bound="high")
+    m, gpu, wafer = wl.model(cat, workload), dc.gpu_node(cat), dc.wafer_pipeline(cat)
+    d = dc.decode_step(m, gpu, wafer)
+    lo, hi = dc.decode_step(m, gpu, wafer, bound="low"), dc.decode_step(m, gpu, wafer, bound="high")
     d["step_low_s"] = lo["step_time_s"].values
     d["step_high_s"] = hi["step_time_s"].values
     gpus, wafers = d.attrs["gpus"], d.attrs["wafers"]
@@ -162,7 +165,7 @@ def decode_data(cat: Catalog, workload: str = "llama3_1_70b") -> pd.DataFrame:
                                   "wafers": f"{wafers} x CS-3, layers pipelined"})
     d["time_us"] = d["time_s"] * 1e6
     d["share_pct"] = d["energy_share"] * 100
-    d.attrs.update(dc.decode_step(cat, workload).attrs)
+    d.attrs.update(dc.decode_step(m, gpu, wafer).attrs)
     return d
 
 
@@ -236,7 +239,8 @@ def scaling_data(cat: Catalog, max_chips: int = 16384, builds=None) -> pd.DataFr
     ``builds`` defaults to :data:`~waferscale.models.scaling.BUILDS` (four hand-picked builds); pass
     ``scaling.catalog_builds(cat)`` (plus ``scaling.gb200_cpo()``) to scale every GPU system in the catalog.
     """
-    df = sc.scaling_table(cat, builds, max_chips=max_chips)
+    builds = [b() for b in sc.BUILDS] if builds is None else builds
+    df = sc.scaling_table([sc.cluster(cat, b) for b in builds], max_chips=max_chips)
     # a one-wafer system runs no all-reduce between chips: its row is the mesh's bisection, a topology property,
     # and would sit on an axis of algorithmic all-reduce bandwidth (claim C12 compares bisections separately)
     df = df[df["tier"] != "mesh"].reset_index(drop=True)

@@ -41,8 +41,12 @@ def _c04_no_connections(cat: Catalog) -> Verdict:
     needs = [("wse3", "sram_bytes"), ("llama3_1_70b", "params_total"), ("llama3_1_8b", "params_total")]
     if (gap := _missing(cat, needs)) is not None:
         return gap
-    small, big = dc.wafers_needed(cat, "llama3_1_8b"), dc.wafers_needed(cat, "llama3_1_70b")
-    step = dc.decode_step(cat, "llama3_1_70b")
+    from ..models import workloads as wl
+
+    wafer = dc.wafer_pipeline(cat)
+    m8, m70 = wl.model(cat, "llama3_1_8b"), wl.model(cat, "llama3_1_70b")
+    small, big = dc.wafers_needed(m8, wafer.sram_bytes), dc.wafers_needed(m70, wafer.sram_bytes)
+    step = dc.decode_step(m70, dc.gpu_node(cat), wafer)
     w = step[step["system"] == "wafers"].set_index("component")
     comm = w.loc[["on the wafer (mesh)", "between chips (wafer to wafer)"], "time_s"]
     off = comm.iloc[1] / comm.sum()
@@ -67,7 +71,9 @@ def _c10_on_chip_lowest(cat: Catalog) -> Verdict:
     if (gap := _missing(cat, needs)) is not None:
         return gap
     n = 2.0 * cat.value("llama3_1_70b", "hidden_size")
-    side = dc.decode_step(cat, "llama3_1_70b").attrs["region_side_pe"]
+    from ..models import workloads as wl
+
+    side = dc.decode_step(wl.model(cat, "llama3_1_70b"), dc.gpu_node(cat), dc.wafer_pipeline(cat)).attrs["region_side_pe"]
     m, nv = ic.mesh(cat), ic.tier(cat, "nvlink4")
     t_w = ic.p2p_time_s(n, side * m.link_bytes_per_s_per_dir, side * m.hop_latency_s)
     t_g = ic.p2p_time_s(n, nv.require("bandwidth"), nv.require("latency"))
@@ -98,8 +104,8 @@ def _c11_cpo_conversion(cat: Catalog) -> Verdict:
              ("pcie_gen5_x16", "energy_j_per_bit"), ("cpo_nvidia", "ports"), ("wse3_fabric", "energy_j_per_bit")]
     if (gap := _missing(cat, needs)) is not None:
         return gap
-    cpo = ic.scaleout_path(cat, 2, switch="cpo_nvidia", switch_optics="cpo_nvidia")
-    plug = ic.scaleout_path(cat, 2, switch="cpo_nvidia")
+    cpo = ic.scaleout_path(ic.fat_tree(cat, "cpo_nvidia", switch_optics="cpo_nvidia"), 2)
+    plug = ic.scaleout_path(ic.fat_tree(cat, "cpo_nvidia"), 2)
     m = ic.mesh(cat)
     ratio = cpo.total_j_per_bit / (m.mean_hops * m.energy_j_per_bit_per_hop)
     status = Status.HOLDS if cpo.conversion_share > 0.5 else Status.FAILS
@@ -137,15 +143,16 @@ def crossing(cat: Catalog, chips: int = C12_CHIPS) -> dict:
     from ..models import scaling as sc
 
     wafer, gpu = sc.cs3_ethernet(), sc.h100_ib()
-    f_w, f_g = sc._flops(cat, wafer.chip), sc._flops(cat, gpu.chip)
+    cw, cg = sc.cluster(cat, wafer), sc.cluster(cat, gpu)
+    f_w, f_g = cw.flop_per_s, cg.flop_per_s
     G = int(cat.value(gpu.scale_up, "domain_chips"))
     nv = ic.tier(cat, gpu.scale_up).require("bandwidth")
     io_w, io_g = cat.value(wafer.host, "io_bytes_per_s"), cat.value(gpu.host, "scaleout_bytes_per_s_per_dir")
     m = ic.mesh(cat, wafer.chip)
     return {
         "chips": chips, "domain": G,
-        "allreduce_gpu": sc.scale(cat, gpu, chips, C12_MESSAGE_BYTES)["bytes_per_flop"],
-        "allreduce_wafer": sc.scale(cat, wafer, chips, C12_MESSAGE_BYTES)["bytes_per_flop"],
+        "allreduce_gpu": sc.scale(cg, chips, C12_MESSAGE_BYTES)["bytes_per_flop"],
+        "allreduce_wafer": sc.scale(cw, chips, C12_MESSAGE_BYTES)["bytes_per_flop"],
         "bisection_wafer_inside": m.bisection_bytes_per_s_per_dir / f_w,
         "bisection_wafer_between": (chips / 2) * io_w / (chips * f_w),
         "bisection_gpu_inside": (G / 2) * nv / (G * f_g),
@@ -192,9 +199,8 @@ def _c13_cpo_expansion(cat: Catalog) -> Verdict:
              ("pluggable_optics_1p6t", "energy_j_per_bit"), ("nvlink5", "domain_chips")]
     if (gap := _missing(cat, needs)) is not None:
         return gap
-    first = sc.scale(cat, sc.gb200_cpo(), 144)
-    last_cpo = sc.scale(cat, sc.gb200_cpo(), 16384)
-    last_plug = sc.scale(cat, sc.gb200_xdr(), 16384)
+    cpo, plug = sc.cluster(cat, sc.gb200_cpo()), sc.cluster(cat, sc.gb200_xdr())
+    first, last_cpo, last_plug = sc.scale(cpo, 144), sc.scale(cpo, 16384), sc.scale(plug, 16384)
     keep = last_cpo["bus_bandwidth_bytes_per_s"] / first["bus_bandwidth_bytes_per_s"]
     saving = 1 - last_cpo["path_j_per_bit"] / last_plug["path_j_per_bit"]
     return Verdict(

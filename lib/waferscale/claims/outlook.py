@@ -46,7 +46,7 @@ def _c22_signal_delay(cat: Catalog) -> Verdict:
              ("wire_45nm_m8", "resistivity_ohm_m"), ("wse3", "mesh_width_pe"), ("wse3", "hop_latency_cycles")]
     if (gap := _missing(cat, needs)) is not None:
         return gap
-    c = physics.wafer_crossing(cat)
+    c = physics.wafer_crossing(physics.wafer_die(cat), physics.wire_from_catalog(cat))
     tof = c.cycles("tof_sio2_s")
     status = Status.HOLDS_IF if tof > 1 else Status.FAILS
     return Verdict(

@@ -211,13 +211,12 @@ def training_scale(cat: Catalog, utilisation: float | None = None) -> dict:
         t["utilisation"] = utilisation
     kw = dict(tokens_per_step=t["tokens_per_step"], seq_tokens=t["seq_tokens"], utilisation=t["utilisation"])
     n = t["gpus"]
-    wafers = round(n * sc._flops(cat, "b200") / sc._flops(cat, "wse3"))
+    cl = {k: sc.cluster(cat, b()) for k, b in (("h100", sc.h100_ib), ("gb200", sc.gb200_xdr),
+                                                 ("gb200_cpo", sc.gb200_cpo), ("cs3", sc.cs3_ethernet))}
+    wafers = round(n * cl["gb200"].flop_per_s / cl["cs3"].flop_per_s)
     m = t["model"]
     out = {"gpus": n, "wafers": wafers, "model_name": m.name,
-           "h100": tr.train_step(cat, sc.h100_ib(), m, n, **kw),
-           "gb200": tr.train_step(cat, sc.gb200_xdr(), m, n, **kw),
-           "gb200_cpo": tr.train_step(cat, sc.gb200_cpo(), m, n, **kw),
-           "cs3": tr.train_step(cat, sc.cs3_ethernet(), m, wafers, **kw)}
+           **{k: tr.train_step(c, m, wafers if k == "cs3" else n, **kw) for k, c in cl.items()}}
     g, c, w = out["gb200"], out["gb200_cpo"], out["cs3"]
     power = sv.hardware(cat, "gb200_nvl72").wall_power_w_per_chip * n   # the one power boundary: wall power
     out.update(step_ratio=w.step_s / g.step_s, cpo_time_ratio=c.step_s / g.step_s,

@@ -251,7 +251,7 @@ def collective(
     _one_of("--op", op, list(_co.OPS))
     n_ranks = check("--ranks", ranks)
     n_bytes = check("--bytes", message_bytes)
-    r = _co.collective(cat, tier, op, n_ranks, n_bytes)
+    r = _co.collective(_ic.tier(cat, tier), op, n_ranks, n_bytes)
     energy = None if math.isnan(r.energy_j) else r.energy_j  # None: the tier publishes no energy per bit
     doc = round_floats(finite_or_error({"time_s": r.time_s, "bus_bandwidth_bytes_per_s": r.bus_bandwidth_bytes_per_s,
                                         "energy_j": energy}, "collective", may_be_none=("energy_j",)))
@@ -314,7 +314,7 @@ def train(
     ov = check("--overlap", overlap)
     il = check("--interleave", interleave)
     b = {"cs3": _sc.cs3_ethernet, "h100_ib": _sc.h100_ib, "gb200_xdr": _sc.gb200_xdr, "gb200_cpo": _sc.gb200_cpo}[build.value]()
-    st = _tr.train_step(cat, b, _wl.model(cat, model), n, tokens_per_step=tps, seq_tokens=seq,
+    st = _tr.train_step(_sc.cluster(cat, b), _wl.model(cat, model), n, tokens_per_step=tps, seq_tokens=seq,
                         utilisation=util, overlap=ov, interleave=il)
     _report(st.as_dict(), as_json,
             f"{model} on {n} x {b.label} (T={st.tp}, S={st.pp}, D={st.dp}, {st.microbatches} micro-batches):",

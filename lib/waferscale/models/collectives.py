@@ -40,7 +40,6 @@ import math
 from dataclasses import dataclass, replace
 
 from . import interconnect as ic
-from ..data.catalog import Catalog
 from .interconnect import check_bytes, check_positive, check_ranks
 
 __all__ = [
@@ -311,29 +310,40 @@ OPS = {
 }
 
 
-def collective(cat: Catalog, tier_id: str, op: str, ranks: int, message_bytes: float) -> Result:
-    """Run ``op`` for ``ranks`` ranks on catalog tier ``tier_id`` (its β, α and energy per bit).
+def collective(tier: ic.Tier, op: str, ranks: int, message_bytes: float) -> Result:
+    """Run ``op`` for ``ranks`` ranks on link tier ``tier`` (its β, α and energy per bit; resolve it from the
+    catalog with :func:`waferscale.models.interconnect.tier`).
 
     For the on-wafer fabric (kind ``on_chip``) ``all_reduce`` is :func:`mesh_all_reduce` on the
     most nearly square W x H sub-mesh with W·H = ``ranks``; other operations need a switched
     tier. A tier without a published α raises, naming the tier (the model does not invent a
     number); a tier without a published energy per bit returns ``energy_j = nan``.
 
+    Examples
+    --------
+    8 ranks on a 450 GB/s tier with α = 1 µs (NVLink 4's published figures), 1 GB: the ring's 3.903 ms.
+
+    >>> nv = ic.Tier("nvlink4", "NVLink 4", "scale_up", 450e9, 1e-6, 1e-6, 1e-6, None, None, None, (), ())
+    >>> round(collective(nv, "all_reduce", 8, 1e9).time_s * 1e3, 3)
+    3.903
+
     Raises
     ------
     ValueError
-        Unknown tier or op, bad ranks or bytes, or a tier lacking bandwidth, α or energy.
+        Not a tier, unknown op, bad ranks or bytes, or a tier lacking bandwidth or α.
     """
+    if not isinstance(tier, ic.Tier):
+        raise ValueError(f"tier={tier!r} is not allowed; allowed: a Tier (interconnect.tier(cat, id))")
     if op not in OPS:
         raise ValueError(f"op={op!r} is not a known collective; allowed: {', '.join(OPS)}")
     n = check_bytes("message_bytes", message_bytes)
     N = check_ranks("ranks", ranks)
-    t = ic.tier(cat, tier_id)
+    t = tier
     beta, alpha = t.require("bandwidth"), t.require("latency")
     e = 0.0 if t.energy_j_per_bit is None else t.energy_j_per_bit
     if t.kind == "on_chip":
         if op != "all_reduce":
-            raise ValueError(f"op={op!r} is not modelled on the mesh tier {tier_id!r}; allowed: all_reduce")
+            raise ValueError(f"op={op!r} is not modelled on the mesh tier {t.id!r}; allowed: all_reduce")
         W = int(math.isqrt(N))
         while N % W:
             W -= 1

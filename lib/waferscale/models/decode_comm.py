@@ -1,9 +1,25 @@
 """Communication inside one decode step of a dense transformer, on GPUs and on wafers, from the α–β collectives
-of :mod:`waferscale.models.collectives`."""
+of :mod:`waferscale.models.collectives`.
+
+The two sides are records resolved once from the catalog: :func:`gpu_node` gives a :class:`GpuNode` (one GPU's
+HBM bandwidth, dense peak and TDP, and its NVLink tier), :func:`wafer_pipeline` a :class:`WaferPipeline` (one
+wafer's SRAM, peak, system power, mesh, fabric and off-wafer link, and the fat tree wafers talk through).
+:func:`decode_step` is a pure function of them and a :class:`~waferscale.models.workloads.Transformer`.
+
+Examples
+--------
+>>> from waferscale import load
+>>> from waferscale.models import workloads as wl
+>>> cat = load()
+>>> d = decode_step(wl.model(cat, "llama3_1_70b"), gpu_node(cat), wafer_pipeline(cat))
+>>> d.attrs["wafers"], d.attrs["gpus"]
+(4, 8)
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -11,28 +27,94 @@ from . import interconnect as ic
 from ..data.catalog import Catalog
 from .collectives import mesh_all_reduce, ring_all_reduce
 from .interconnect import check_positive, check_ranks
+from .workloads import Transformer
 
 __all__ = [
+    "GpuNode",
+    "WaferPipeline",
+    "gpu_node",
+    "wafer_pipeline",
     "decode_step",
     "weights_bytes",
     "wafers_needed",
 ]
 
 
-def weights_bytes(cat: Catalog, workload: str, bytes_per_value: float = 2.0) -> float:
-    """Bytes of a model's weights: total parameters x bytes per value (2 for bf16)."""
-    return cat.value(workload, "params_total") * check_positive("bytes_per_value", bytes_per_value)
+@dataclass(frozen=True)
+class GpuNode:
+    """GPUs of one NVLink domain for tensor-parallel decode: per-GPU figures and the scale-up tier."""
+
+    gpu: str
+    hbm_bytes_per_s: float
+    flop_per_s: float
+    tdp_w: float
+    link: ic.Tier
 
 
-def wafers_needed(cat: Catalog, workload: str, wafer: str = "wse3", bytes_per_value: float = 2.0) -> int:
-    """Wafers whose SRAM together holds the weights: ⌈weights / SRAM per wafer⌉ (KV cache ignored)."""
-    return int(math.ceil(weights_bytes(cat, workload, bytes_per_value) / cat.value(wafer, "sram_bytes")))
+@dataclass(frozen=True)
+class WaferPipeline:
+    """Wafers with the layers pipelined over them: per-wafer figures, the mesh, its fabric tier (for the α range),
+    the off-wafer link and bandwidth, and the fat tree between wafers."""
+
+    wafer: str
+    sram_bytes: float
+    sram_bytes_per_s: float
+    flop_per_s: float
+    system_power_w: float
+    mesh: ic.Mesh
+    fabric: ic.Tier
+    link: ic.Tier
+    io_bytes_per_s: float
+    tree: ic.FatTree
 
 
-def decode_step(cat: Catalog, workload: str = "llama3_1_70b", *, gpus: int = 8, gpu: str = "h100_sxm",
-                gpu_system: str = "dgx_h100", gpu_tier: str = "nvlink4", wafer: str = "wse3", wafer_system: str = "cs3",
-                fabric: str = "wse3_fabric", wafer_link: str = "cs_ethernet_io", bytes_per_value: float = 2.0,
-                batch: int = 1, bound: str = "value") -> pd.DataFrame:
+def gpu_node(cat: Catalog, gpu: str = "h100_sxm", tier: str = "nvlink4") -> GpuNode:
+    """Resolve a :class:`GpuNode` from catalog ids (ValueError naming an id or field the catalog lacks)."""
+    return GpuNode(gpu, cat.value(gpu, "hbm_bytes_per_s"), cat.value(gpu, "bf16_dense_flop_per_s"),
+                   cat.value(gpu, "tdp_w"), ic.tier(cat, tier))
+
+
+def wafer_pipeline(cat: Catalog, wafer: str = "wse3", system: str = "cs3", fabric: str = "wse3_fabric",
+                   link: str = "cs_ethernet_io") -> WaferPipeline:
+    """Resolve a :class:`WaferPipeline` from catalog ids; the off-wafer bandwidth is the system's
+    ``io_bytes_per_s``, else the link's bandwidth."""
+    lk = ic.tier(cat, link)
+    io_bw = cat.value(system, "io_bytes_per_s") if cat.has(system, "io_bytes_per_s") else lk.require("bandwidth")
+    return WaferPipeline(wafer, cat.value(wafer, "sram_bytes"), cat.value(wafer, "sram_bytes_per_s"),
+                         cat.value(wafer, "fp16_dense_flop_per_s"), cat.value(system, "system_power_w"),
+                         ic.mesh(cat, wafer, fabric), ic.tier(cat, fabric), lk, io_bw, ic.fat_tree(cat))
+
+
+def _model(model) -> Transformer:
+    if not isinstance(model, Transformer):
+        raise ValueError(f"model={model!r} is not allowed; allowed: a Transformer (workloads.model(cat, id))")
+    return model
+
+
+def weights_bytes(model: Transformer, bytes_per_value: float = 2.0) -> float:
+    """Bytes of a model's weights: total parameters x bytes per value (2 for bf16).
+
+    >>> from waferscale.models.workloads import Transformer
+    >>> m = Transformer("m", "M", "dense", 70e9, 70e9, 80, 8192, 28672, 64, 8, 128, 128256)
+    >>> weights_bytes(m) / 1e9
+    140.0
+    """
+    return _model(model).params_total * check_positive("bytes_per_value", bytes_per_value)
+
+
+def wafers_needed(model: Transformer, sram_bytes: float, bytes_per_value: float = 2.0) -> int:
+    """Wafers whose SRAM together holds the weights: ⌈weights / SRAM per wafer⌉ (KV cache ignored).
+
+    >>> from waferscale.models.workloads import Transformer
+    >>> m = Transformer("m", "M", "dense", 70e9, 70e9, 80, 8192, 28672, 64, 8, 128, 128256)
+    >>> wafers_needed(m, 44e9)
+    4
+    """
+    return int(math.ceil(weights_bytes(model, bytes_per_value) / check_positive("sram_bytes", sram_bytes)))
+
+
+def decode_step(model: Transformer, gpu: GpuNode, wafer: WaferPipeline, *, gpus: int = 8,
+                bytes_per_value: float = 2.0, batch: int = 1, bound: str = "value") -> pd.DataFrame:
     """Communication inside one decode step of a dense transformer, on GPUs and on wafers.
 
     **GPUs** (tensor parallel over ``gpus`` in one NVLink domain): two ring all-reduces per layer
@@ -54,7 +136,7 @@ def decode_step(cat: Catalog, workload: str = "llama3_1_70b", *, gpus: int = 8, 
     the step's energy is the systems' power times the step time, so the share says what fraction
     of the energy drawn while decoding goes into moving activations.
 
-    ``bound`` ('value', 'low', 'high') picks catalog α and energy from their ranges; 'low' is the
+    ``bound`` ('value', 'low', 'high') picks the tiers' α and energy from their ranges; 'low' is the
     optimistic end for communication.
 
     Returns
@@ -65,14 +147,17 @@ def decode_step(cat: Catalog, workload: str = "llama3_1_70b", *, gpus: int = 8, 
     """
     if bound not in ("value", "low", "high"):
         raise ValueError(f"bound={bound!r} is not allowed; use 'value', 'low' or 'high'")
+    _model(model)
+    if not isinstance(gpu, GpuNode):
+        raise ValueError(f"gpu={gpu!r} is not allowed; allowed: a GpuNode (decode_comm.gpu_node(cat))")
+    if not isinstance(wafer, WaferPipeline):
+        raise ValueError(f"wafer={wafer!r} is not allowed; allowed: a WaferPipeline (decode_comm.wafer_pipeline(cat))")
     G = check_ranks("gpus", gpus)
     B = check_ranks("batch", batch)
     pick = {"value": 0, "low": 1, "high": 2}[bound]
-    h = cat.value(workload, "hidden_size")
-    layers = int(cat.value(workload, "layers"))
-    params = cat.value(workload, "params_total")
+    h, layers, params = model.hidden_size, int(model.layers), model.params_total
     act_bytes = B * h * check_positive("bytes_per_value", bytes_per_value)
-    wbytes = weights_bytes(cat, workload, bytes_per_value)
+    wbytes = weights_bytes(model, bytes_per_value)
 
     def tri(t: ic.Tier, q: str) -> float:
         if q == "latency":
@@ -80,17 +165,17 @@ def decode_step(cat: Catalog, workload: str = "llama3_1_70b", *, gpus: int = 8, 
         return (t.require("energy"), t.energy_low_j_per_bit, t.energy_high_j_per_bit)[pick]  # type: ignore[return-value]
 
     # GPUs
-    nv = ic.tier(cat, gpu_tier)
+    nv = gpu.link
     ar = ring_all_reduce(act_bytes, G, nv.require("bandwidth"), tri(nv, "latency"), tri(nv, "energy"))
     gpu_comm_t, gpu_comm_e = 2 * layers * ar.time_s, 2 * layers * ar.energy_j
     flops = 2 * params * B
-    gpu_local_t = max(wbytes / (G * cat.value(gpu, "hbm_bytes_per_s")), flops / (G * cat.value(gpu, "bf16_dense_flop_per_s")))
-    gpu_power = G * cat.value(gpu, "tdp_w")
+    gpu_local_t = max(wbytes / (G * gpu.hbm_bytes_per_s), flops / (G * gpu.flop_per_s))
+    gpu_power = G * gpu.tdp_w
     # wafers
-    wafers = wafers_needed(cat, workload, wafer, bytes_per_value)
-    m = ic.mesh(cat, wafer, fabric)
+    wafers = wafers_needed(model, wafer.sram_bytes, bytes_per_value)
+    m = wafer.mesh
     e_hop = (m.energy_j_per_bit_per_hop, m.energy_low_j_per_bit_per_hop, m.energy_high_j_per_bit_per_hop)[pick]
-    a_hop = (m.hop_latency_s, ic.tier(cat, fabric).latency_low_s, ic.tier(cat, fabric).latency_high_s)[pick]
+    a_hop = (m.hop_latency_s, wafer.fabric.latency_low_s, wafer.fabric.latency_high_s)[pick]
     layers_per_wafer = math.ceil(layers / wafers)
     side = max(1, int(math.isqrt(m.pes // layers_per_wafer)))
     red = mesh_all_reduce(act_bytes / side, side, 1, m.link_bytes_per_s_per_dir, a_hop, e_hop)
@@ -100,14 +185,12 @@ def decode_step(cat: Catalog, workload: str = "llama3_1_70b", *, gpus: int = 8, 
     hand_e = ic.p2p_energy_j(act_bytes, e_hop) * side
     mesh_t = layers * (2 * red_t + hand_t)
     mesh_e = layers * (2 * red_e + hand_e)
-    link = ic.tier(cat, wafer_link)
-    io_bw = cat.value(wafer_system, "io_bytes_per_s") if cat.has(wafer_system, "io_bytes_per_s") else link.require("bandwidth")
-    path = ic.scaleout_path(cat, max(2, wafers), bound=bound)
+    link, io_bw = wafer.link, wafer.io_bytes_per_s
+    path = ic.scaleout_path(wafer.tree, max(2, wafers), bound=bound)
     cross_t = (wafers - 1) * ic.p2p_time_s(act_bytes, io_bw, tri(link, "latency"))
     cross_e = (wafers - 1) * ic.p2p_energy_j(act_bytes, path.total_j_per_bit)
-    wafer_local_t = layers_per_wafer * max(wbytes / cat.value(wafer, "sram_bytes_per_s"),
-                                           flops / cat.value(wafer, "fp16_dense_flop_per_s"))
-    wafer_power = wafers * cat.value(wafer_system, "system_power_w")
+    wafer_local_t = layers_per_wafer * max(wbytes / wafer.sram_bytes_per_s, flops / wafer.flop_per_s)
+    wafer_power = wafers * wafer.system_power_w
 
     rows = [
         ("gpus", "local work (weights, arithmetic)", gpu_local_t, None),
@@ -126,6 +209,6 @@ def decode_step(cat: Catalog, workload: str = "llama3_1_70b", *, gpus: int = 8, 
     df["energy_j"] = df["comm_energy_j"].fillna(df["step_energy_j"] - comm_total)
     df["energy_share"] = df["energy_j"] / df["step_energy_j"]
     df = df.drop(columns="comm_energy_j")
-    df.attrs.update({"workload": workload, "gpus": G, "wafers": wafers, "message_bytes": act_bytes,
+    df.attrs.update({"workload": model.id, "gpus": G, "wafers": wafers, "message_bytes": act_bytes,
                      "region_side_pe": side, "layers": layers, "bound": bound})
     return df

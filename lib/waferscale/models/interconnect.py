@@ -39,6 +39,8 @@ __all__ = [
     "crossover_bytes",
     "mesh",
     "ScaleOutPath",
+    "FatTree",
+    "fat_tree",
     "scaleout_path",
     "switch_levels",
 ]
@@ -326,29 +328,62 @@ class ScaleOutPath:
         return self.conversion_j_per_bit / self.total_j_per_bit
 
 
-def scaleout_path(cat: Catalog, endpoints: int, switch: str = "ib_ndr", switch_optics: str = "pluggable_optics_1p6t",
-                  nic_optics: str = "pluggable_optics_1p6t", host: str = "pcie_gen5_x16", bound: str = "value") -> ScaleOutPath:
-    """The longest accelerator-to-accelerator path in a fat tree of ``endpoints`` built from ``switch``.
+@dataclass(frozen=True)
+class FatTree:
+    """A switched scale-out network as records: the switch radix and the three tiers a bit crosses.
 
-    ``bound`` picks 'value', 'low' or 'high' energies from the catalog ranges.
-    Switch radix is the catalog's ``ports`` of ``switch``.
+    ``host`` is the accelerator's link to its NIC (e.g. PCIe), ``nic_optics`` the NIC-side transceiver,
+    ``switch_optics`` the switch-side transceiver (a CPO port on co-packaged-optics switches). Resolved from the
+    catalog by :func:`fat_tree`; :func:`scaleout_path` is a pure function of it.
+    """
+
+    switch: str
+    switch_ports: int
+    host: Tier
+    nic_optics: Tier
+    switch_optics: Tier
+
+    def __post_init__(self):
+        check_int("switch_ports", self.switch_ports, 2, 2**20)
+        for t in (self.host, self.nic_optics, self.switch_optics):
+            t.require("energy")
+
+
+def fat_tree(cat: Catalog, switch: str = "ib_ndr", switch_optics: str = "pluggable_optics_1p6t",
+             nic_optics: str = "pluggable_optics_1p6t", host: str = "pcie_gen5_x16") -> FatTree:
+    """Resolve a :class:`FatTree` from catalog ids: the radix is ``switch``'s ``ports``; each tier must publish an
+    energy per bit (ValueError naming it otherwise)."""
+    return FatTree(switch, int(cat.value(switch, "ports")), tier(cat, host), tier(cat, nic_optics),
+                   tier(cat, switch_optics))
+
+
+def scaleout_path(tree: FatTree, endpoints: int, bound: str = "value") -> ScaleOutPath:
+    """The longest accelerator-to-accelerator path in a fat tree of ``endpoints`` built as ``tree``.
+
+    ``bound`` picks 'value', 'low' or 'high' energies from the tiers' ranges; the levels come from
+    :func:`switch_levels` with the tree's radix.
 
     Examples
     --------
     With 1.6T pluggables (18.75 pJ/bit each) at every end, PCIe Gen5 host links (6.5 pJ/bit)
     and one switch level: 2 x 6.5 + 4 x 18.75 = 88 pJ/bit, 85 % of it in conversion.
+
+    >>> pcie = Tier("pcie", "PCIe", "host", 64e9, None, None, None, 6.5e-12, 6.5e-12, 6.5e-12, (), ())
+    >>> optic = Tier("o", "1.6T optics", "optics", 200e9, None, None, None, 18.75e-12, 15e-12, 25e-12, (), ())
+    >>> round(scaleout_path(FatTree("sw", 64, pcie, optic, optic), 2).total_j_per_bit * 1e12, 2)
+    88.0
     """
     check_choice("bound", bound, ("value", "low", "high"))
+    if not isinstance(tree, FatTree):
+        raise ValueError(f"tree={tree!r} is not allowed; allowed: a FatTree (interconnect.fat_tree(cat, ...))")
     i = {"value": 0, "low": 1, "high": 2}[bound]
 
-    def e(tid: str) -> float:
-        t = tier(cat, tid)
-        t.require("energy")
-        return (t.energy_j_per_bit, t.energy_low_j_per_bit, t.energy_high_j_per_bit)[i]  # type: ignore[return-value]
+    def e(t: Tier) -> float:
+        return (t.require("energy"), t.energy_low_j_per_bit, t.energy_high_j_per_bit)[i]  # type: ignore[return-value]
 
-    levels = switch_levels(endpoints, int(cat.value(switch, "ports")))
-    return ScaleOutPath(levels=levels, host_j_per_bit=e(host), nic_optics_j_per_bit=e(nic_optics),
-                        switch_optics_j_per_bit=e(switch_optics))
+    levels = switch_levels(endpoints, tree.switch_ports)
+    return ScaleOutPath(levels=levels, host_j_per_bit=e(tree.host), nic_optics_j_per_bit=e(tree.nic_optics),
+                        switch_optics_j_per_bit=e(tree.switch_optics))
 
 
 def tier_table(cat: Catalog) -> pd.DataFrame:

@@ -56,6 +56,8 @@ __all__ = [
     "repeated_delay_s",
     "mesh_crossing_hops",
     "Crossing",
+    "WaferDie",
+    "wafer_die",
     "wafer_crossing",
     "delay_vs_length",
 ]
@@ -284,43 +286,77 @@ class Crossing:
         return float(getattr(self, attr)) / self.period_s
 
 
-def wafer_crossing(cat: Catalog, system: str = "wse3", wire: str = "wire_45nm_m8") -> Crossing:
-    """Crossing the ``system``'s silicon edge to edge (side = √area): time of flight, RC wire, mesh.
+@dataclass(frozen=True)
+class WaferDie:
+    """What a signal crossing a wafer sees: the silicon's edge (``side_m`` = √area), its clock, its mesh of
+    ``mesh_width_pe`` x ``mesh_height_pe`` PEs at ``hop_latency_cycles`` per hop, and the relative permittivities
+    of SiO₂ and of a low-k dielectric around its wires. Resolved from the catalog by :func:`wafer_die`."""
+
+    name: str
+    side_m: float
+    clock_hz: float
+    mesh_width_pe: int
+    mesh_height_pe: int
+    hop_latency_cycles: float
+    permittivity_sio2: float
+    permittivity_low_k: float
+
+
+def wafer_die(cat: Catalog, system: str = "wse3") -> WaferDie:
+    """Resolve a :class:`WaferDie` for ``system`` (its area, clock, mesh and hop latency) with the catalog's
+    ``sio2`` and ``low_k`` permittivities."""
+    return WaferDie(cat.name(system), math.sqrt(cat.value(system, "die_area_mm2")) / 1000.0, cat.value(system, "clock_hz"),
+                    int(cat.value(system, "mesh_width_pe")), int(cat.value(system, "mesh_height_pe")),
+                    cat.value(system, "hop_latency_cycles"), cat.value("sio2", "relative_permittivity"),
+                    cat.value("low_k", "relative_permittivity"))
+
+
+def _die(die) -> WaferDie:
+    if not isinstance(die, WaferDie):
+        raise ValueError(f"die={die!r} is not allowed; allowed: a WaferDie (physics.wafer_die(cat))")
+    return die
+
+
+def wafer_crossing(die: WaferDie, wire: Wire) -> Crossing:
+    """Crossing ``die``'s silicon edge to edge (side = √area): time of flight, RC ``wire``, mesh.
 
     The mesh crossing is corner to corner (Manhattan) at ``hop_latency_cycles`` per hop; the wire
     crossings are along one edge (the shortest a global signal could travel).
+
+    Examples
+    --------
+    A 21.5 cm edge at 1.1 GHz: light in SiO₂ (εr = 3.9) needs 1.4 ns, about 1.6 cycles.
+
+    >>> d = WaferDie("wafer", 0.215, 1.1e9, 762, 1172, 1.0, 3.9, 2.5)
+    >>> round(wafer_crossing(d, Wire(1e5, 2e-10, 2e-11)).cycles("tof_sio2_s"), 2)
+    1.56
     """
-    side = math.sqrt(cat.value(system, "die_area_mm2")) / 1000.0
-    clock = cat.value(system, "clock_hz")
-    w = wire_from_catalog(cat, wire)
-    hops = mesh_crossing_hops(cat.value(system, "mesh_width_pe"), cat.value(system, "mesh_height_pe"))
-    hop_cycles = cat.value(system, "hop_latency_cycles")
+    d = _die(die)
+    hops = mesh_crossing_hops(d.mesh_width_pe, d.mesh_height_pe)
     return Crossing(
-        length_m=side, clock_hz=clock,
-        tof_sio2_s=time_of_flight_s(side, cat.value("sio2", "relative_permittivity")),
-        tof_low_k_s=time_of_flight_s(side, cat.value("low_k", "relative_permittivity")),
-        rc_unrepeated_s=unrepeated_delay_s(side, w), rc_repeated_s=repeated_delay_s(side, w),
-        mesh_hops=hops, mesh_s=hops * hop_cycles / clock,
+        length_m=d.side_m, clock_hz=d.clock_hz,
+        tof_sio2_s=time_of_flight_s(d.side_m, d.permittivity_sio2),
+        tof_low_k_s=time_of_flight_s(d.side_m, d.permittivity_low_k),
+        rc_unrepeated_s=unrepeated_delay_s(d.side_m, wire), rc_repeated_s=repeated_delay_s(d.side_m, wire),
+        mesh_hops=hops, mesh_s=hops * d.hop_latency_cycles / d.clock_hz,
     )
 
 
-def delay_vs_length(cat: Catalog, lengths_m: ArrayLike, system: str = "wse3", wire: str = "wire_45nm_m8") -> pd.DataFrame:
+def delay_vs_length(lengths_m: ArrayLike, die: WaferDie, wire: Wire) -> pd.DataFrame:
     """Long table of delay vs length for the four signalling schemes (column ``scheme``), in ns and cycles.
 
     The mesh's hop pitch is the wafer side over its PE count along x; its delay is hops × cycles per hop.
     """
     length = _array("lengths_m", lengths_m, lo=0.0, lo_open=True)
-    w = wire_from_catalog(cat, wire)
-    clock = cat.value(system, "clock_hz")
-    side = math.sqrt(cat.value(system, "die_area_mm2")) / 1000.0
-    pitch = side / cat.value(system, "mesh_width_pe")
-    hop_cycles = cat.value(system, "hop_latency_cycles")
+    d = _die(die)
+    clock = d.clock_hz
+    pitch = d.side_m / d.mesh_width_pe
     schemes = {
-        "time of flight, SiO₂": time_of_flight_s(length, cat.value("sio2", "relative_permittivity")),
-        "time of flight, low-k": time_of_flight_s(length, cat.value("low_k", "relative_permittivity")),
-        "RC wire, unrepeated (∝ L²)": unrepeated_delay_s(length, w),
-        "RC wire, repeated (∝ L)": repeated_delay_s(length, w),
-        "pipelined mesh (1 hop per cycle)": np.ceil(length / pitch) * hop_cycles / clock,
+        "time of flight, SiO₂": time_of_flight_s(length, d.permittivity_sio2),
+        "time of flight, low-k": time_of_flight_s(length, d.permittivity_low_k),
+        "RC wire, unrepeated (∝ L²)": unrepeated_delay_s(length, wire),
+        "RC wire, repeated (∝ L)": repeated_delay_s(length, wire),
+        "pipelined mesh (1 hop per cycle)": np.ceil(length / pitch) * d.hop_latency_cycles / clock,
     }
     rows = [{"length_mm": float(L * 1000), "scheme": k, "delay_ns": float(t * 1e9), "cycles": float(t * clock)}
             for k, ts in schemes.items() for L, t in zip(np.atleast_1d(length), np.atleast_1d(ts))]

@@ -1,6 +1,8 @@
 """System scaling: bandwidth and energy per chip as a system grows from one chip to thousands.
 
-Three ways to grow, all read from the catalog:
+A :class:`Build` names how a system grows (catalog ids); :func:`cluster` resolves it once into a
+:class:`Cluster` of records (chip peak, link tiers, the fat tree, the mesh), and :func:`scale` is a pure
+function of that record. Three ways to grow:
 
 * **GPUs, NVLink then InfiniBand** — G GPUs per NVLink domain (``domain_chips`` of the scale-up
   tier), domains joined by a non-blocking InfiniBand fat tree, one NIC per GPU. All-reduce is
@@ -17,7 +19,7 @@ FLOP/s), so a wafer and a GPU compare fairly; energy is that of one bit on the l
 Examples
 --------
 >>> from waferscale import load
->>> df = scaling_table(load(), [h100_ib()], max_chips=64)
+>>> df = scaling_table([cluster(load(), h100_ib())], max_chips=64)
 >>> list(df["chips"])[:5], sorted(set(df["tier"]))
 ([2, 4, 8, 9, 16], ['scale-out', 'scale-up'])
 """
@@ -38,8 +40,8 @@ from ..core.checks import check_int
 MAX_TABLE_CHIPS = 2**20
 
 
-__all__ = ["Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for", "catalog_builds", "scale",
-           "scaling_table"]
+__all__ = ["Build", "Cluster", "cluster", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for",
+           "catalog_builds", "dense_flop_per_s", "scale", "scaling_table"]
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def catalog_builds(cat: Catalog) -> list[Build]:
     return [build_for(cat, s) for s in gpu_systems(cat, multi_chip=True)] + [cs3_ethernet()]
 
 
-def _flops(cat: Catalog, chip: str) -> float:
+def dense_flop_per_s(cat: Catalog, chip: str) -> float:
+    """A chip's dense 16-bit peak from the catalog: ``bf16_dense_flop_per_s``, else ``fp16_dense_flop_per_s``."""
     for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s"):
         if cat.has(chip, f):
             return cat.value(chip, f)
@@ -134,22 +137,78 @@ def _scaleout_bw(cat: Catalog, build: Build) -> float:
     raise ValueError(f"build={build.label!r}: neither {build.host!r} nor {build.chip!r} gives a scale-out bandwidth")
 
 
-def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) -> dict:
-    """Bandwidth and energy per chip for ``chips`` chips of ``build`` all-reducing ``message_bytes``.
+@dataclass(frozen=True)
+class Cluster:
+    """A :class:`Build` resolved into records: everything :func:`scale` and
+    :func:`waferscale.models.training.train_step` read, with units in the names.
+
+    ``up`` and ``domain_chips`` are the scale-up tier and its domain (None for wafers); ``mesh`` is the wafer's
+    on-chip mesh (None for GPUs); ``tree`` the scale-out fat tree; ``scaleout_bytes_per_s_per_dir`` and
+    ``scaleout_latency_s`` each chip's scale-out bandwidth and α; ``hbm_bytes`` per GPU (None for wafers).
+    """
+
+    label: str
+    chip: str
+    flop_per_s: float
+    hbm_bytes: float | None
+    scaleout_bytes_per_s_per_dir: float
+    scaleout_latency_s: float
+    tree: ic.FatTree
+    up: ic.Tier | None = None
+    domain_chips: int | None = None
+    mesh: ic.Mesh | None = None
+
+    @property
+    def is_wafer(self) -> bool:
+        """True for wafers (no scale-up tier: their inside is the mesh)."""
+        return self.up is None
+
+
+def cluster(cat: Catalog, build: Build) -> Cluster:
+    """Resolve ``build``'s ids against the catalog, once, into a :class:`Cluster`.
+
+    Raises
+    ------
+    ValueError
+        A build that is not a :class:`Build`, or ids the catalog lacks (the message names them).
+    """
+    if not isinstance(build, Build):
+        raise ValueError(f"build={build!r} is not allowed; allowed: a Build (h100_ib(), build_for(cat, id), ...)")
+    tree = ic.fat_tree(cat, build.switch, build.switch_optics)
+    common = dict(label=build.label, chip=build.chip, flop_per_s=dense_flop_per_s(cat, build.chip),
+                  scaleout_bytes_per_s_per_dir=_scaleout_bw(cat, build),
+                  scaleout_latency_s=ic.tier(cat, build.alpha_tier).require("latency"), tree=tree)
+    if build.scale_up is None:
+        return Cluster(hbm_bytes=None, mesh=ic.mesh(cat, build.chip), **common)
+    return Cluster(hbm_bytes=cat.value(build.chip, "hbm_bytes") if cat.has(build.chip, "hbm_bytes") else None,
+                   up=ic.tier(cat, build.scale_up), domain_chips=int(cat.value(build.scale_up, "domain_chips")),
+                   **common)
+
+
+def scale(cl: Cluster, chips: int, message_bytes: float = 1e9) -> dict:
+    """Bandwidth and energy per chip for ``chips`` chips of cluster ``cl`` all-reducing ``message_bytes``.
 
     Returns a dict: label, chips, bus_bandwidth_bytes_per_s (per chip), bytes_per_flop (bus
     bandwidth / chip dense FLOP/s), path_j_per_bit with path_low/high (the longest path), tier
     ('scale-up', 'scale-out' or 'mesh'), levels (switch levels, 0 inside a domain).
+
+    Examples
+    --------
+    Eight H100s in one NVLink 4 domain all-reduce inside it (no switch level):
+
+    >>> from waferscale import load
+    >>> r = scale(cluster(load(), h100_ib()), 8)
+    >>> r["tier"], r["levels"]
+    ('scale-up', 0)
     """
+    if not isinstance(cl, Cluster):
+        raise ValueError(f"cl={cl!r} is not allowed; allowed: a Cluster (scaling.cluster(cat, build))")
     N = ic.check_ranks("chips", chips)
     n = ic.check_bytes("message_bytes", message_bytes)
-    flops = _flops(cat, build.chip)
-    out_bw = _scaleout_bw(cat, build)
-    out_alpha = ic.tier(cat, build.alpha_tier).require("latency")
-    paths = [ic.scaleout_path(cat, max(N, 2), switch=build.switch, switch_optics=build.switch_optics, bound=b)
-             for b in ("value", "low", "high")]
-    if build.scale_up is None:  # wafers
-        m = ic.mesh(cat, build.chip)
+    out_bw, out_alpha = cl.scaleout_bytes_per_s_per_dir, cl.scaleout_latency_s
+    paths = [ic.scaleout_path(cl.tree, max(N, 2), bound=b) for b in ("value", "low", "high")]
+    if cl.up is None:  # wafers
+        m = cl.mesh
         if N == 1:
             bw, where, levels = m.bisection_bytes_per_s_per_dir, "mesh", 0
             e = [m.mean_hops * x for x in (m.energy_j_per_bit_per_hop, m.energy_low_j_per_bit_per_hop,
@@ -158,8 +217,8 @@ def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) ->
             bw = co.ring_all_reduce(n, N, out_bw, out_alpha).bus_bandwidth_bytes_per_s
             where, levels, e = "scale-out", paths[0].levels, [p.total_j_per_bit for p in paths]
     else:
-        up = ic.tier(cat, build.scale_up)
-        G = int(cat.value(build.scale_up, "domain_chips"))
+        up = cl.up
+        G = cl.domain_chips
         if N <= G:
             bw = co.ring_all_reduce(n, N, up.require("bandwidth"), up.require("latency")).bus_bandwidth_bytes_per_s
             where, levels = "scale-up", 0
@@ -169,29 +228,28 @@ def scale(cat: Catalog, build: Build, chips: int, message_bytes: float = 1e9) ->
             bw = co.hierarchical_all_reduce(n, G, M, up.require("bandwidth"), up.require("latency"),
                                             out_bw, out_alpha).bus_bandwidth_bytes_per_s
             where, levels, e = "scale-out", paths[0].levels, [p.total_j_per_bit for p in paths]
-    return {"label": build.label, "chips": N, "bus_bandwidth_bytes_per_s": bw, "bytes_per_flop": bw / flops,
+    return {"label": cl.label, "chips": N, "bus_bandwidth_bytes_per_s": bw, "bytes_per_flop": bw / cl.flop_per_s,
             "path_j_per_bit": e[0], "path_low_j_per_bit": e[1], "path_high_j_per_bit": e[2],
             "tier": where, "levels": levels}
 
 
-def scaling_table(cat: Catalog, builds=None, max_chips: int = 16384, message_bytes: float = 1e9) -> pd.DataFrame:
-    """:func:`scale` for each build at 1, 2, 4, … chips up to ``max_chips`` (wafers up to 2048 x ... as given).
+def scaling_table(clusters, max_chips: int = 16384, message_bytes: float = 1e9) -> pd.DataFrame:
+    """:func:`scale` for each :class:`Cluster` at 1, 2, 4, … chips up to ``max_chips``.
 
     Domain sizes (8, 72) are added to the grid so that the step at the domain edge shows.
     Allowed: ``max_chips`` an integer in [1, 2²⁰]; ``message_bytes`` as :func:`scale`. Running time: under
     a second (the catalog indexes its facts once, :meth:`~waferscale.data.catalog.Catalog.fact`).
     """
     top = check_int("max_chips", max_chips, 1, MAX_TABLE_CHIPS)
-    builds = [b() for b in BUILDS] if builds is None else builds
-    if not all(isinstance(b, Build) for b in builds):
-        raise ValueError(f"builds={builds!r} is not allowed; allowed: a list of Build")
+    if isinstance(clusters, Cluster) or not all(isinstance(c, Cluster) for c in clusters):
+        raise ValueError(f"clusters={clusters!r} is not allowed; allowed: a list of Cluster (scaling.cluster(cat, build))")
     max_chips = top
     rows = []
-    for b in builds:
+    for c in clusters:
         grid = {2 ** k for k in range(0, int(math.log2(max_chips)) + 1)}
-        if b.scale_up is not None:
-            G = int(cat.value(b.scale_up, "domain_chips"))
+        if c.up is not None:
+            G = c.domain_chips
             grid |= {G, G + 1} | {G * 2 ** k for k in range(0, int(math.log2(max_chips / G)) + 1)}
             grid.discard(1)
-        rows += [scale(cat, b, c, message_bytes) for c in sorted(x for x in grid if x <= max_chips)]
+        rows += [scale(c, n, message_bytes) for n in sorted(x for x in grid if x <= max_chips)]
     return pd.DataFrame(rows)

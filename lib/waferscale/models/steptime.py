@@ -4,7 +4,21 @@ from them and the three features of :mod:`waferscale.models.suitability` (:func:
 
 :func:`gpu_step` is a roofline plus α–β communication (:mod:`waferscale.models.collectives`); :func:`wafer_step`
 a roofline over the wafers' SRAM and dense peak plus mesh and off-wafer communication; :func:`speedup` their
-ratio, or for the LLM decode rows the ratio from :func:`waferscale.models.performance.decode`.
+ratio, or for the LLM decode rows the ratio from :func:`waferscale.models.serving.serve`.
+
+The step models are pure functions of records: a :class:`~waferscale.models.suitability.Profile`, a
+:class:`GpuCluster` and a :class:`WaferSystem`, resolved from the catalog once by
+:func:`~waferscale.models.suitability.profile`, :func:`gpu_cluster` and :func:`wafer_system`. The tables
+(:func:`features`, :func:`sensitivity`, :func:`validation_table`) read the catalog and resolve them.
+
+Examples
+--------
+>>> from waferscale import load
+>>> from waferscale.models import suitability as su
+>>> cat = load()
+>>> p = su.profile(cat, "suit_stencil_cfd")
+>>> gpu_step(p, gpu_cluster(cat)).step_s > wafer_step(p, wafer_system(cat)).step_s
+True
 """
 
 from __future__ import annotations
@@ -29,9 +43,98 @@ from .suitability import (ARTICLE, DECODE_ROWS, TRAINING_ROWS, VALIDATION, Profi
                           wafers_needed)
 
 if TYPE_CHECKING:
-    from .serving import ServeParams
+    from .serving import Hardware, OperatingPoint, ServeParams
 
-__all__ = ["GpuStep", "GpuLayout", "gpu_layout", "WaferStep", "gpu_step", "wafer_step", "peak_flop_per_s", "FP32_FIELD", "speedup", "features", "sensitivity", "validation_table"]
+__all__ = ["GpuCluster", "WaferSystem", "gpu_cluster", "wafer_system", "GpuStep", "GpuLayout", "gpu_layout", "WaferStep",
+           "gpu_step", "wafer_step", "FP32_FIELD", "DecodeCase", "decode_case", "speedup", "features", "sensitivity",
+           "validation_table"]
+
+
+# -- the two sides, as records -------------------------------------------------------------------
+def _peak(name: str, flop_16bit_per_s: float, flop_fp32_per_s: float | None, prec: str) -> tuple[float, str]:
+    if prec not in ("16-bit", "fp32"):
+        raise ValueError(f"prec={prec!r} is not allowed; allowed: 16-bit, fp32")
+    if prec == "fp32" and flop_fp32_per_s is not None:
+        return flop_fp32_per_s, "fp32"
+    return flop_16bit_per_s, "16-bit"
+
+
+@dataclass(frozen=True)
+class GpuCluster:
+    """The reference GPU cluster a profile runs on: one GPU's peaks and memory, the scale-up tier ``up`` inside a
+    domain of ``domain_chips`` GPUs and the scale-out tier ``out`` between domains, and ``train`` (the
+    :class:`~waferscale.models.scaling.Cluster` the training model plans training profiles on)."""
+
+    gpu: str
+    name: str
+    flop_16bit_per_s: float
+    flop_fp32_per_s: float | None
+    hbm_bytes: float
+    hbm_bytes_per_s: float
+    up: ic.Tier
+    out: ic.Tier
+    domain_chips: int
+    train: sc.Cluster
+
+    def peak(self, prec: str = "16-bit") -> tuple[float, str]:
+        """Dense peak for work in precision ``prec`` ('16-bit' or 'fp32') and the precision the rate is for: the fp32
+        rate where the catalog has one, else the 16-bit peak (for fp32 work an upper bound)."""
+        return _peak(self.gpu, self.flop_16bit_per_s, self.flop_fp32_per_s, prec)
+
+
+@dataclass(frozen=True)
+class WaferSystem:
+    """Wafers of one system: a wafer's peaks, SRAM and PE count, its ``width_pe`` x ``height_pe`` mesh with the
+    ``fabric`` tier's links, and the system's off-wafer bandwidth and α."""
+
+    wafer: str
+    name: str
+    flop_16bit_per_s: float
+    flop_fp32_per_s: float | None
+    sram_bytes: float
+    sram_bytes_per_s: float
+    cores_enabled: float
+    width_pe: int
+    height_pe: int
+    fabric: ic.Tier
+    io_bytes_per_s: float
+    io_latency_s: float
+
+    def peak(self, prec: str = "16-bit") -> tuple[float, str]:
+        """As :meth:`GpuCluster.peak`."""
+        return _peak(self.wafer, self.flop_16bit_per_s, self.flop_fp32_per_s, prec)
+
+
+def gpu_cluster(cat: Catalog, gpu: str = "h100_sxm", *, up: str = "nvlink4", out: str = "ib_ndr",
+                domain: int = 8) -> GpuCluster:
+    """Resolve the GPU side from catalog ids: ``gpu``'s peaks and HBM, the tiers, and ``domain`` GPUs per scale-up
+    domain (an integer in [1, 2²⁰]). Training profiles plan on DGX H100-style nodes with ``gpu`` as the chip."""
+    domain = check_int("domain", domain, 1, 2**20)
+    fp32 = cat.value(gpu, FP32_FIELD) if cat.has(gpu, FP32_FIELD) else None
+    return GpuCluster(gpu, cat.name(gpu), cat.value(gpu, "bf16_dense_flop_per_s"), fp32, cat.value(gpu, "hbm_bytes"),
+                      cat.value(gpu, "hbm_bytes_per_s"), ic.tier(cat, up), ic.tier(cat, out), domain,
+                      sc.cluster(cat, dataclasses.replace(sc.h100_ib(), chip=gpu)))
+
+
+def wafer_system(cat: Catalog, wafer: str = "wse3", *, system: str = "cs3", fabric: str = "wse3_fabric",
+                 io_link: str = "cs_ethernet_io") -> WaferSystem:
+    """Resolve the wafer side from catalog ids. A wafer without a 16-bit rate of its own gets the WSE-3's per PE
+    times its PEs (an upper bound for older chips); without a mesh shape, a square of its PEs; the off-wafer
+    bandwidth is the system's ``io_bytes_per_s``, else ``io_link``'s."""
+    have = [f for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s") if cat.has(wafer, f)]
+    if have:
+        f16 = cat.value(wafer, have[0])
+    else:
+        f16 = cat.value("wse3", "fp16_dense_flop_per_s") / cat.value("wse3", "cores_enabled") * cat.value(wafer, "cores_enabled")
+    if cat.has(wafer, "mesh_width_pe"):
+        W, H = int(cat.value(wafer, "mesh_width_pe")), int(cat.value(wafer, "mesh_height_pe"))
+    else:
+        W = H = math.isqrt(int(cat.value(wafer, "cores_enabled")))
+    link = ic.tier(cat, io_link)
+    io_bw = cat.value(system, "io_bytes_per_s") if cat.has(system, "io_bytes_per_s") else link.require("bandwidth")
+    return WaferSystem(wafer, cat.name(wafer), f16, cat.value(wafer, FP32_FIELD) if cat.has(wafer, FP32_FIELD) else None,
+                       cat.value(wafer, "sram_bytes"), cat.value(wafer, "sram_bytes_per_s"),
+                       cat.value(wafer, "cores_enabled"), W, H, ic.tier(cat, fabric), io_bw, link.require("latency"))
 
 
 # -- step times -----------------------------------------------------------------------------------
@@ -66,60 +169,61 @@ class GpuLayout:
         return self.state_bytes_per_gpu <= self.hbm_bytes
 
 
-def _train_build(gpu: str) -> sc.Build:
-    return dataclasses.replace(sc.h100_ib(), chip=gpu)
+def _check_sides(p, g=None, w=None) -> None:
+    if not isinstance(p, Profile):
+        raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
+    if g is not None and not isinstance(g, GpuCluster):
+        raise ValueError(f"g={g!r} is not allowed; allowed: a GpuCluster (steptime.gpu_cluster(cat))")
+    if w is not None and not isinstance(w, WaferSystem):
+        raise ValueError(f"w={w!r} is not allowed; allowed: a WaferSystem (steptime.wafer_system(cat))")
 
 
-def _train_plan(cat: Catalog, p: Profile, gpu: str) -> tuple[wl.Transformer, "tr.Step"]:
-    model = wl.model(cat, TRAINING_ROWS[p.id])
+def _train_plan(p: Profile, g: GpuCluster) -> tuple[wl.Transformer, "tr.Step"]:
+    if p.model is None:
+        raise ValueError(f"p={p.id!r} is a training profile without its model; read it with suitability.profile(cat, id)")
+    model = p.model
     tokens = p.flop_per_step / (6.0 * model.params_total)        # the profile's FLOPs are 6·P per token
-    return model, tr.train_step(cat, _train_build(gpu), model, int(p.gpus), tokens_per_step=tokens,
-                                utilisation=1.0, overlap=0.0)
+    return model, tr.train_step(g.train, model, int(p.gpus), tokens_per_step=tokens, utilisation=1.0, overlap=0.0)
 
 
-def gpu_layout(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm") -> GpuLayout:
-    """The layout :func:`gpu_step` assumes for profile ``p`` on ``p.gpus`` GPUs.
+def gpu_layout(p: Profile, g: GpuCluster) -> GpuLayout:
+    """The layout :func:`gpu_step` assumes for profile ``p`` on ``p.gpus`` GPUs of ``g``.
 
     Training profiles (:data:`~waferscale.models.suitability.TRAINING_ROWS`) take the training model's plan
     (:func:`waferscale.models.training.train_step`): the fewest tensor × pipeline stages whose weights and gradients
     (4 bytes per parameter over T·S GPUs) and Adam state (12 bytes over all N) fit; a ValueError if none does. Every
     other profile partitions its working set over its GPUs (a domain decomposition, or tensor-parallel decode).
     """
+    _check_sides(p, g)
     N = int(p.gpus)
-    hbm = cat.value(gpu, "hbm_bytes")
     if p.id in TRAINING_ROWS:
-        model, st = _train_plan(cat, p, gpu)
+        model, st = _train_plan(p, g)
         P = model.params_total
         per = tr.state_bytes_per_param() * P / (st.tp * st.pp) + tr.OPTIMIZER_BYTES_PER_PARAM * P / N
-        return GpuLayout("3-D parallel", st.tp, st.pp, st.dp, per, hbm)
-    return GpuLayout("partitioned", N, 1, 1, p.working_set_bytes / N, hbm)
+        return GpuLayout("3-D parallel", st.tp, st.pp, st.dp, per, g.hbm_bytes)
+    return GpuLayout("partitioned", N, 1, 1, p.working_set_bytes / N, g.hbm_bytes)
 
 
-def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvlink4", out: str = "ib_ndr",
-             domain: int = 8) -> GpuStep:
-    """Step time of profile ``p`` on ``p.gpus`` GPUs: roofline local work plus α–β communication.
+def gpu_step(p: Profile, g: GpuCluster) -> GpuStep:
+    """Step time of profile ``p`` on ``p.gpus`` GPUs of ``g``: roofline local work plus α–β communication.
 
     ``comm_rounds_per_step`` rounds each carry ``comm_bytes / rounds``: an all-reduce (ring inside one
-    ``domain``, :func:`~waferscale.models.collectives.hierarchical_all_reduce` across nodes), an all-to-all, or a
-    point-to-point message (over NVLink within a domain, InfiniBand beyond). For point-to-point
+    domain of ``g.domain_chips``, :func:`~waferscale.models.collectives.hierarchical_all_reduce` across nodes), an
+    all-to-all, or a point-to-point message (over ``g.up`` within a domain, ``g.out`` beyond). For point-to-point
     profiles the ``global_rounds_per_step`` are 8-byte scalar all-reduces (dot products).
 
     Training profiles run in the layout of :func:`gpu_layout` (T tensor × S pipeline stages × D replicas, the state
     fitting in HBM): local work adds the pipeline bubble, and communication is each round's gradient shard
     (``comm_bytes / (rounds·T·S)``) all-reduced over the D replicas plus the training model's tensor-parallel
     all-reduces and pipeline hand-offs (:func:`waferscale.models.training.train_step`, no overlap).
-
-    Allowed: ``domain`` (GPUs per scale-up domain) an integer in [1, 2²⁰].
     """
-    if not isinstance(p, Profile):
-        raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
-    domain = check_int("domain", domain, 1, 2**20)
+    _check_sides(p, g)
+    domain = g.domain_chips
     N = int(p.gpus)
-    local = max(p.flop_per_step / (N * peak_flop_per_s(cat, gpu, precision(p.id))[0]),
-                p.bytes_per_step / (N * cat.value(gpu, "hbm_bytes_per_s")))
+    local = max(p.flop_per_step / (N * g.peak(precision(p.id))[0]), p.bytes_per_step / (N * g.hbm_bytes_per_s))
     if N == 1 or p.pattern == "none" or p.comm_rounds_per_step == 0:
         return GpuStep(local, 0.0)
-    t_up, t_out = ic.tier(cat, up), ic.tier(cat, out)
+    t_up, t_out = g.up, g.out
     tier = t_up if N <= domain else t_out
     beta, alpha = tier.require("bandwidth"), tier.require("latency")
     R, G = p.comm_rounds_per_step, p.global_rounds_per_step
@@ -135,7 +239,7 @@ def gpu_step(cat: Catalog, p: Profile, *, gpu: str = "h100_sxm", up: str = "nvli
                                           t_out.require("latency")).time_s
 
     if p.id in TRAINING_ROWS:
-        _, st = _train_plan(cat, p, gpu)
+        _, st = _train_plan(p, g)
         shards = st.tp * st.pp
         replicas_per_domain = max(1, min(st.dp, domain // shards))
         dp = R * allreduce(n / shards, st.dp, replicas_per_domain)
@@ -164,37 +268,9 @@ class WaferStep:
         return self.local_s + self.mesh_s + self.off_s
 
 
-def _mesh_dims(cat: Catalog, wafer: str) -> tuple[int, int]:
-    if cat.has(wafer, "mesh_width_pe"):
-        return int(cat.value(wafer, "mesh_width_pe")), int(cat.value(wafer, "mesh_height_pe"))
-    side = math.isqrt(int(cat.value(wafer, "cores_enabled")))  # square mesh where the catalog gives no shape
-    return side, side
-
-
 #: Catalog field of a chip's dense fp32 rate (FLOP/s); where a chip lacks it, fp32 work is rated at the 16-bit
 #: dense peak, an upper bound on its speed, and :func:`features` says so in its ``peak`` column.
 FP32_FIELD = "fp32_dense_flop_per_s"
-
-
-def peak_flop_per_s(cat: Catalog, chip: str, prec: str = "16-bit") -> tuple[float, str]:
-    """Dense peak of ``chip`` for work in precision ``prec`` (``"16-bit"`` or ``"fp32"``), and the precision the
-    rate is for: ``"fp32"`` where the catalog gives the chip's fp32 rate, else ``"16-bit"`` (for fp32 work an
-    upper bound). Wafers without a 16-bit rate of their own scale the WSE-3's per PE.
-    """
-    if prec not in ("16-bit", "fp32"):
-        raise ValueError(f"prec={prec!r} is not allowed; allowed: 16-bit, fp32")
-    if prec == "fp32" and cat.has(chip, FP32_FIELD):
-        return cat.value(chip, FP32_FIELD), "fp32"
-    if cat.has(chip, "bf16_dense_flop_per_s"):
-        return cat.value(chip, "bf16_dense_flop_per_s"), "16-bit"
-    return _wafer_peak(cat, chip), "16-bit"
-
-
-def _wafer_peak(cat: Catalog, wafer: str) -> float:
-    if cat.has(wafer, "fp16_dense_flop_per_s"):
-        return cat.value(wafer, "fp16_dense_flop_per_s")
-    # per-PE rate of a WSE-3 PE times the chip's PEs: an upper bound for older chips and for fp32
-    return cat.value("wse3", "fp16_dense_flop_per_s") / cat.value("wse3", "cores_enabled") * cat.value(wafer, "cores_enabled")
 
 
 def _far_read_split(bytes_per_step: float, neighbour_share: float, pes: float, link_bytes_per_s: float) -> tuple[float, float]:
@@ -219,9 +295,8 @@ def _far_read_split(bytes_per_step: float, neighbour_share: float, pes: float, l
     return s * B, (1 - s) * B / (4 * math.sqrt(n) * bw)
 
 
-def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "cs3", fabric: str = "wse3_fabric",
-               io_link: str = "cs_ethernet_io", wafers: int | None = None) -> WaferStep:
-    """Step time of profile ``p`` on the wafers its working set needs (or ``wafers``).
+def wafer_step(p: Profile, w: WaferSystem, *, wafers: int | None = None) -> WaferStep:
+    """Step time of profile ``p`` on the wafers of ``w`` its working set needs (or ``wafers``).
 
     Local work is a roofline, :math:`t = \\max(F / (w u P), B / (w u \\beta_{SRAM}))`: a parallel code
     spreads over the whole wafer (:math:`u = 1`); a task with no communication (pattern ``none``) uses only
@@ -237,15 +312,13 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
 
     Allowed: ``wafers`` ``None`` (the working set decides) or an integer in [1, 10⁶].
     """
-    if not isinstance(p, Profile):
-        raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
-    w = wafers_needed(p.working_set_bytes, cat.value(wafer, "sram_bytes")) if wafers is None else check_int("wafers", wafers, 1, 10**6)
-    u = 1.0 if p.pattern != "none" else min(1.0, max(p.working_set_bytes / (w * cat.value(wafer, "sram_bytes")),
-                                                       1.0 / cat.value(wafer, "cores_enabled")))
-    W, H = _mesh_dims(cat, wafer)
-    fab = ic.tier(cat, fabric)
-    b, hop = fab.require("bandwidth"), fab.require("latency")
-    peak, sram_bw = peak_flop_per_s(cat, wafer, precision(p.id))[0], cat.value(wafer, "sram_bytes_per_s")
+    _check_sides(p, w=w)
+    ws = w
+    w = wafers_needed(p.working_set_bytes, ws.sram_bytes) if wafers is None else check_int("wafers", wafers, 1, 10**6)
+    u = 1.0 if p.pattern != "none" else min(1.0, max(p.working_set_bytes / (w * ws.sram_bytes), 1.0 / ws.cores_enabled))
+    W, H = ws.width_pe, ws.height_pe
+    b, hop = ws.fabric.require("bandwidth"), ws.fabric.require("latency")
+    peak, sram_bw = ws.peak(precision(p.id))[0], ws.sram_bytes_per_s
     if p.pattern == "none":
         # a task with no communication reads its working set from the PEs it occupies: the neighbour share s of
         # its bytes at those PEs' SRAM rate, the rest from anywhere in the region, across the region's bisection
@@ -254,9 +327,7 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     local = max(p.flop_per_step / (w * u * peak), p.bytes_per_step / (w * u * sram_bw))
     if p.comm_rounds_per_step == 0:
         return WaferStep(w, local, 0.0, 0.0)
-    link = ic.tier(cat, io_link)
-    io_bw = cat.value(system, "io_bytes_per_s") if cat.has(system, "io_bytes_per_s") else link.require("bandwidth")
-    a_io = link.require("latency")
+    io_bw, a_io = ws.io_bytes_per_s, ws.io_latency_s
     R, G, s = p.comm_rounds_per_step, p.global_rounds_per_step, p.neighbour_share
     if p.pattern == "all_reduce":
         # the buffer is spread over the mesh: every row reduces its slice along the row, all rows at once
@@ -270,27 +341,49 @@ def wafer_step(cat: Catalog, p: Profile, *, wafer: str = "wse3", system: str = "
     return WaferStep(w, local, mesh_t, off)
 
 
-def speedup(cat: Catalog, p: Profile, params: "ServeParams") -> tuple[float, str]:
+@dataclass(frozen=True)
+class DecodeCase:
+    """An LLM decode profile for the serving model: the two systems' :class:`~waferscale.models.serving.Hardware`,
+    the transformer, the operating point and the users (:data:`~waferscale.models.suitability.DECODE_ROWS`)."""
+
+    gpu: "Hardware"
+    wafer: "Hardware"
+    model: wl.Transformer
+    point: "OperatingPoint"
+    users: int
+
+
+def decode_case(cat: Catalog, profile_id: str) -> DecodeCase | None:
+    """Resolve a :data:`DECODE_ROWS` profile's serving records (DGX H100 against CS-3); None for other profiles."""
+    if profile_id not in DECODE_ROWS:
+        return None
+    from . import serving as sv
+
+    model, users, n_in, n_out = DECODE_ROWS[profile_id]
+    return DecodeCase(sv.hardware(cat, "dgx_h100"), sv.hardware(cat, "cs3"), wl.model(cat, model),
+                      sv.OperatingPoint(n_in, n_out, "bf16"), users)
+
+
+def speedup(p: Profile, g: GpuCluster, w: WaferSystem, params: "ServeParams",
+            case: DecodeCase | None = None) -> tuple[float, str]:
     """Predicted wafer-vs-GPU-cluster speed-up of one step, and the model it comes from.
 
-    For :data:`DECODE_ROWS` the ratio of total tokens per second from the serving model
+    With a :class:`DecodeCase` (the :data:`DECODE_ROWS`) the ratio of total tokens per second from the serving model
     (:func:`waferscale.models.serving.serve`, its best layout for that many users): CS-3 with the wafers the model
     needs against ``p.gpus`` H100 GPUs of DGX H100 servers, with ``params`` (the calibrated
     :func:`waferscale.fit.servefit.fitted`); otherwise :func:`gpu_step` / :func:`wafer_step`.
     """
-    if p.id in DECODE_ROWS:
+    _check_sides(p, g, w)
+    if case is not None:
         from . import serving as sv
-        from . import workloads as wl
 
-        model, users, n_in, n_out = DECODE_ROWS[p.id]
-        m, op = wl.model(cat, model), sv.OperatingPoint(n_in, n_out, "bf16")
         try:
-            g = sv.serve(sv.hardware(cat, "dgx_h100"), m, op, params, chips=int(p.gpus), users=users)
-            wf = sv.serve(sv.hardware(cat, "cs3"), m, op, params, users=users)
-            return wf.tokens_per_s_total / g.tokens_per_s_total, "serving model"
+            gs = sv.serve(case.gpu, case.model, case.point, params, chips=int(p.gpus), users=case.users)
+            wf = sv.serve(case.wafer, case.model, case.point, params, users=case.users)
+            return wf.tokens_per_s_total / gs.tokens_per_s_total, "serving model"
         except ValueError:  # the configuration does not fit: the step model answers
             pass
-    return gpu_step(cat, p).step_s / wafer_step(cat, p).step_s, "step model"
+    return gpu_step(p, g).step_s / wafer_step(p, w).step_s, "step model"
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -306,16 +399,17 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
     :func:`peak_flop_per_s`), concurrency, source, grade.
     """
     t = thresholds or Thresholds()
-    W, H = _mesh_dims(cat, wafer)
+    gc, ws = gpu_cluster(cat), wafer_system(cat, wafer)
+    W, H = ws.width_pe, ws.height_pe
     rows = []
     for pid in profile_ids(cat):
         p = profile(cat, pid)
-        g = gpu_step(cat, p)
-        wf = wafer_step(cat, p, wafer=wafer)
+        g = gpu_step(p, gc)
+        wf = wafer_step(p, ws)
         c = comm_share(g.local_s, g.comm_s)
         e = mapping_efficiency(p.neighbour_share, W, H)
         q = questions_passed(c, wf.wafers, e, t)
-        sp, basis = speedup(cat, p, params)
+        sp, basis = speedup(p, gc, ws, params, decode_case(cat, pid))
         art = ARTICLE.get(pid)
         off = off_wafer_share(p.neighbour_share, wf.wafers)
         rows.append({
@@ -325,24 +419,24 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
             "speedup": sp, "speedup_basis": basis, "q1": q[0], "q2": q[1], "q3": q[2], "passed": int(sum(q)),
             "derived": classify(c, wf.wafers, e, t), "article": art or "not named",
             "agree": None if art is None else art == classify(c, wf.wafers, e, t),
-            "precision": precision(pid), "peak": _peak_label(cat, precision(pid), wafer),
+            "precision": precision(pid), "peak": _peak_label(precision(pid), gc, ws),
             "concurrency": p.concurrency, "source": ";".join(p.sources), "grade": p.grade,
         })
     return pd.DataFrame(rows)
 
 
-def _peak_label(cat: Catalog, prec: str, wafer: str, gpu: str = "h100_sxm") -> str:
+def _peak_label(prec: str, g: GpuCluster, w: WaferSystem) -> str:
     """Which dense peaks rate a profile's arithmetic: its own precision on both sides, or, on a side whose chip has
     no fp32 rate in the catalog, that chip's 16-bit peak (an upper bound on its fp32 speed)."""
     if prec != "fp32":
         return prec
-    used = {c: peak_flop_per_s(cat, c, prec)[1] for c in (gpu, wafer)}
+    used = {side.name: side.peak(prec)[1] for side in (g, w)}
     if set(used.values()) == {"fp32"}:
         return "fp32"
     if set(used.values()) == {"16-bit"}:
         return "16-bit peaks on both sides (the catalog has no fp32 rate)"
-    lacking = ", ".join(cat.name(c) for c, u in used.items() if u == "16-bit")
-    having = ", ".join(cat.name(c) for c, u in used.items() if u == "fp32")
+    lacking = ", ".join(n for n, u in used.items() if u == "16-bit")
+    having = ", ".join(n for n, u in used.items() if u == "fp32")
     return f"fp32 on {having}; {lacking} at its 16-bit peak (no fp32 rate: an upper bound)"
 
 
@@ -384,7 +478,7 @@ def validation_table(cat: Catalog) -> pd.DataFrame:
         chip = str(ent.loc[m["system"], "chip"]) or m["system"]
         p = profile(cat, pid)
         systems = int(float(m["conditions"].get("systems", 1)))
-        st = wafer_step(cat, p, wafer=chip, system=m["system"], wafers=systems)
+        st = wafer_step(p, wafer_system(cat, chip, system=m["system"]), wafers=systems)
         q = m["quantity"]
         pred = {"sustained_flop_per_s": p.flop_per_step / st.step_s, "sustained_bytes_per_s": p.bytes_per_step / st.step_s,
                 "timesteps_per_s": 1.0 / st.step_s}[q]

@@ -43,6 +43,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ..data.catalog import Catalog
+from . import workloads as wl
+from .workloads import Transformer
 from ..core.checks import BIG, check_int, check_real
 
 __all__ = [
@@ -131,6 +133,8 @@ class Profile:
     gpus: float
     sources: tuple[str, ...]
     grade: str
+    #: The transformer a training profile trains (:data:`TRAINING_ROWS`), resolved by :func:`profile`; None otherwise.
+    model: Transformer | None = None
 
 
 def profile_ids(cat: Catalog, validation_only: bool = False) -> list[str]:
@@ -144,13 +148,15 @@ def profile(cat: Catalog, profile_id: str) -> Profile:
     ids = cat.ids("suitability")
     if profile_id not in ids:
         raise ValueError(f"profile_id={profile_id!r} is not a suitability profile; allowed: {', '.join(ids)}")
-    names = [f.name for f in fields(Profile)][3:-2]
+    names = [f.name for f in fields(Profile)][3:-3]
     facts = {n: cat.fact(profile_id, n) for n in names}
     kind = str(cat.entities.set_index("id").loc[profile_id, "kind"])
     grades = [f.grade for f in facts.values()]
     grade = "uncertain" if "uncertain" in grades else max(set(grades), key=grades.count)
     srcs = tuple(dict.fromkeys(k.strip() for f in facts.values() for k in f.source.split(";")))
-    return Profile(profile_id, cat.name(profile_id), kind, *(facts[n].value for n in names), srcs, grade)  # type: ignore[arg-type]
+    model = wl.model(cat, TRAINING_ROWS[profile_id]) if profile_id in TRAINING_ROWS else None
+    return Profile(profile_id, cat.name(profile_id), kind, *(facts[n].value for n in names), srcs, grade,  # type: ignore[arg-type]
+                   model)
 
 
 # -- the three features --------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Compute is the standard 6·P FLOPs per token (forward 2, backward 4) at a stated
 of dense 16-bit peak — an assumption, not a catalog number (default: the decode model's
 :attr:`~waferscale.models.performance.Params.flop_efficiency`, stated there as assumed). Communication is
 the communication chapter's α–β collectives (:mod:`waferscale.models.collectives`) over the catalog's link
-tiers, grown as in :mod:`waferscale.models.scaling` (the same :class:`~waferscale.models.scaling.Build` objects).
+tiers, grown as in :mod:`waferscale.models.scaling` (the same :class:`~waferscale.models.scaling.Cluster` records,
+resolved from the catalog once by :func:`~waferscale.models.scaling.cluster`).
 
 **GPU clusters** (Megatron-style 3-D parallelism). N GPUs, tensor parallel T = min(8, N) inside the
 NVLink domain, the fewest pipeline stages S (a power of two) whose weights, gradients (2 + 2 bytes per
@@ -44,7 +45,7 @@ Examples
 >>> from waferscale.data import catalog; from waferscale.models import workloads as wl, scaling
 >>> cat = catalog.load()
 >>> m = wl.model(cat, "llama3_1_70b")
->>> s = train_step(cat, scaling.h100_ib(), m, 1024, tokens_per_step=4 * 2**20, utilisation=0.5)
+>>> s = train_step(scaling.cluster(cat, scaling.h100_ib()), m, 1024, tokens_per_step=4 * 2**20, utilisation=0.5)
 >>> (s.tp, s.pp, s.dp), round(s.efficiency, 2)
 ((8, 1, 128), 0.84)
 """
@@ -60,11 +61,11 @@ from . import collectives as co
 from . import interconnect as ic
 from . import scaling as sc
 from ..data.catalog import Catalog
-from ..core.checks import check_real
+from ..core.checks import check_int, check_real
 from .workloads import Transformer, bytes_per_value
 
 __all__ = ["Step", "train_step", "training_curve", "state_bytes_per_param", "OPTIMIZER_BYTES_PER_PARAM", "VALIDATION",
-           "validation_table", "utilisation_to_match"]
+           "validation_table", "utilisation_to_match", "MeasuredRun", "measured_run", "predicted_flop_per_s_per_gpu"]
 
 #: fp32 master weights and two fp32 Adam moments (mixed-precision Adam, as in ZeRO's accounting).
 OPTIMIZER_BYTES_PER_PARAM = 12.0
@@ -123,20 +124,10 @@ def _check(name: str, value: float, lo: float, hi: float) -> float:
     return check_real(name, value, lo, hi)
 
 
-def _chip_flops(cat: Catalog, build: sc.Build) -> float:
-    return sc._flops(cat, build.chip)
-
-
-def _scaleout(cat: Catalog, build: sc.Build) -> tuple[float, float]:
-    bw = (cat.value(build.host, "scaleout_bytes_per_s_per_dir") if cat.has(build.host, "scaleout_bytes_per_s_per_dir")
-          else cat.value(build.host, "io_bytes_per_s"))
-    return bw, ic.tier(cat, build.alpha_tier).require("latency")
-
-
-def train_step(cat: Catalog, build: sc.Build, model: Transformer, chips: int, *, tokens_per_step: float,
+def train_step(cl: sc.Cluster, model: Transformer, chips: int, *, tokens_per_step: float,
                seq_tokens: int = 8192, utilisation: float = 0.5, overlap: float = 1.0, interleave: int = 1,
                state_share: float = 0.5, precision: str = "bf16", plan: tuple[int, int] | None = None) -> Step:
-    """Time and link energy of one training step of ``model`` on ``chips`` chips of ``build``.
+    """Time and link energy of one training step of ``model`` on ``chips`` chips of cluster ``cl``.
 
     Parameters
     ----------
@@ -160,37 +151,42 @@ def train_step(cat: Catalog, build: sc.Build, model: Transformer, chips: int, *,
     ValueError
         A parameter out of range, or a model that does not fit on ``chips`` GPUs.
     """
+    if not isinstance(cl, sc.Cluster):
+        raise ValueError(f"cl={cl!r} is not allowed; allowed: a Cluster (scaling.cluster(cat, build))")
+    if not isinstance(model, Transformer):
+        raise ValueError(f"model={model!r} is not allowed; allowed: a Transformer (workloads.model(cat, id))")
     N = ic.check_ranks("chips", chips)
     B = _check("tokens_per_step", tokens_per_step, 1e3, 1e9)
-    s = int(_check("seq_tokens", seq_tokens, 1, 1e7))
+    s = check_int("seq_tokens", seq_tokens, 1, 10**7)
     u = _check("utilisation", utilisation, 1e-3, 1.0)
     w = _check("overlap", overlap, 0.0, 1.0)
-    v = int(_check("interleave", interleave, 1, 64))
+    v = check_int("interleave", interleave, 1, 64)
     share = _check("state_share", state_share, 1e-3, 1.0)
     b = bytes_per_value(precision)
     P, L, h = model.params_total, model.layers, model.hidden_size
-    F = _chip_flops(cat, build) * u
+    F = cl.flop_per_s * u
     seqs = max(1, math.ceil(B / s))
     ideal = 6.0 * P * seqs * s / (N * F)
-    out_bw, out_alpha = _scaleout(cat, build)
-    path_e = ic.scaleout_path(cat, max(N + (1 if build.scale_up is None else 0), 2), switch=build.switch,
-                              switch_optics=build.switch_optics).total_j_per_bit
+    out_bw, out_alpha = cl.scaleout_bytes_per_s_per_dir, cl.scaleout_latency_s
+    path_e = ic.scaleout_path(cl.tree, max(N + (1 if cl.is_wafer else 0), 2)).total_j_per_bit
 
-    if build.scale_up is None:  # wafers, weight streaming
+    if cl.is_wafer:  # wafers, weight streaming
         m = math.ceil(seqs / N)
         compute = 6.0 * P * m * s / F
         stream = co.tree_all_reduce(P * b, N + 1, out_bw, out_alpha)
         exposed = max(0.0, stream.time_s - w * compute)
         # bytes per wafer: weights in for forward and again for backward, gradients out: 3·P·b
         energy = N * 3.0 * P * b * 8.0 * path_e
-        return Step(build.label, N, 1, 1, N, m, compute, 0.0, 0.0, 0.0, stream.time_s, exposed,
+        return Step(cl.label, N, 1, 1, N, m, compute, 0.0, 0.0, 0.0, stream.time_s, exposed,
                     compute + exposed, ideal, energy, path_e)
 
-    up = ic.tier(cat, build.scale_up)
-    G = int(cat.value(build.scale_up, "domain_chips"))
+    up = cl.up
+    G = cl.domain_chips
     up_bw, up_alpha = up.require("bandwidth"), up.require("latency")
     up_e = up.energy_j_per_bit or 0.0
-    hbm = cat.value(build.chip, "hbm_bytes")
+    hbm = cl.hbm_bytes
+    if hbm is None:
+        raise ValueError(f"cl={cl.label!r} gives no HBM per GPU (hbm_bytes); a GPU cluster needs one")
     if plan is None:
         T = min(8, N, G)
         S = 1
@@ -229,25 +225,25 @@ def train_step(cat: Catalog, build: sc.Build, model: Transformer, chips: int, *,
     energy = ((N / T) * m * (L / S) * 4 * tp.energy_j + T * S * dp.energy_j
               + (T * D * (S - 1) * 2 * m * ic.p2p_energy_j(act, pp_e) if S > 1 else 0.0))
     step = compute + bubble + tp_s + pp_s + exposed
-    return Step(build.label, N, T, S, D, m, compute, bubble, tp_s, pp_s, dp.time_s, exposed, step, ideal, energy,
+    return Step(cl.label, N, T, S, D, m, compute, bubble, tp_s, pp_s, dp.time_s, exposed, step, ideal, energy,
                 path_e)
 
 
-def training_curve(cat: Catalog, builds, model: Transformer, chips, **kw) -> pd.DataFrame:
-    """:func:`train_step` for each build (``(label, Build)`` pairs) and chip count; counts that cannot
+def training_curve(clusters, model: Transformer, chips, **kw) -> pd.DataFrame:
+    """:func:`train_step` for each cluster (``(label, Cluster)`` pairs) and chip count; counts that cannot
     hold the model are left out."""
     rows = []
-    for label, build in builds:
+    for label, cl in clusters:
         for n in chips:
             try:
-                st = train_step(cat, build, model, int(n), **kw)
+                st = train_step(cl, model, int(n), **kw)
             except ValueError as e:
                 if "cannot hold" in str(e):
                     continue
                 raise
             d = st.as_dict()
             d["system"] = label
-            d["pflops"] = int(n) * _chip_flops(cat, build) / 1e15
+            d["pflops"] = int(n) * cl.flop_per_s / 1e15
             rows.append(d)
     return pd.DataFrame(rows)
 
@@ -256,17 +252,37 @@ def training_curve(cat: Catalog, builds, model: Transformer, chips, **kw) -> pd.
 VALIDATION = ("llama3_train_8k_gpus_2024", "llama3_train_16k_gpus_2024")
 
 
-def _predict_row(cat: Catalog, row_id: str, utilisation: float, interleave: int = 1) -> float:
+@dataclass(frozen=True)
+class MeasuredRun:
+    """A measured training run resolved into records: the cluster, the model, the stated plan and batch."""
+
+    id: str
+    cluster: sc.Cluster
+    model: Transformer
+    gpus: int
+    tokens_per_step: float
+    seq_tokens: int
+    plan: tuple[int, int]
+    precision: str
+    measured_flop_per_s_per_gpu: float
+
+
+def measured_run(cat: Catalog, row_id: str) -> MeasuredRun:
+    """Resolve one ``measurements.csv`` training row (an H100 cluster on InfiniBand) into a :class:`MeasuredRun`."""
     from . import workloads as wl
 
     r = cat.measurement(row_id)
     c = r["conditions"]
-    m = wl.model(cat, r["workload"])
-    n, B = int(c["gpus"]), float(c["tokens_per_step"])
-    st = train_step(cat, sc.h100_ib(), m, n, tokens_per_step=B, seq_tokens=int(c["seq_tokens"]),
-                    utilisation=utilisation, interleave=interleave, plan=(int(c["tp"]), int(c["pp"])),
-                    precision=c.get("precision", "bf16"))
-    return 6.0 * m.params_total * B / (n * st.step_s)
+    return MeasuredRun(row_id, sc.cluster(cat, sc.h100_ib()), wl.model(cat, r["workload"]), int(c["gpus"]),
+                       float(c["tokens_per_step"]), int(c["seq_tokens"]), (int(c["tp"]), int(c["pp"])),
+                       c.get("precision", "bf16"), float(r["value"]))
+
+
+def predicted_flop_per_s_per_gpu(run: MeasuredRun, utilisation: float, interleave: int = 1) -> float:
+    """The model's FLOP/s per GPU for ``run`` at the stated plan: 6·P·B / (N · t_step)."""
+    st = train_step(run.cluster, run.model, run.gpus, tokens_per_step=run.tokens_per_step, seq_tokens=run.seq_tokens,
+                    utilisation=utilisation, interleave=interleave, plan=run.plan, precision=run.precision)
+    return 6.0 * run.model.params_total * run.tokens_per_step / (run.gpus * st.step_s)
 
 
 def validation_table(cat: Catalog, utilisation: float, interleave: int = 1) -> pd.DataFrame:
@@ -278,22 +294,25 @@ def validation_table(cat: Catalog, utilisation: float, interleave: int = 1) -> p
         r = cat.measurement(i)
         if r["role"] != "validation":
             raise ValueError(f"row {i!r} is not tagged validation")
-        pred = _predict_row(cat, i, utilisation, interleave)
+        run = measured_run(cat, i)
+        pred = predicted_flop_per_s_per_gpu(run, utilisation, interleave)
         out.append({"id": i, "gpus": int(r["conditions"]["gpus"]), "measured": float(r["value"]), "predicted": pred,
                     "error": pred / float(r["value"]) - 1.0,
-                    "u_to_match": utilisation_to_match(cat, i, interleave), "source": r["source"], "grade": r["grade"]})
+                    "u_to_match": utilisation_to_match(run, interleave), "source": r["source"], "grade": r["grade"]})
     return pd.DataFrame(out)
 
 
-def utilisation_to_match(cat: Catalog, row_id: str, interleave: int = 1) -> float:
-    """The utilisation u at which the model reproduces a measured FLOP/s row (bisection; nan if none ≤ 1)."""
-    target = float(cat.measurement(row_id)["value"])
+def utilisation_to_match(run: MeasuredRun, interleave: int = 1) -> float:
+    """The utilisation u at which the model reproduces a measured run (bisection; nan if none ≤ 1)."""
+    if not isinstance(run, MeasuredRun):
+        raise ValueError(f"run={run!r} is not allowed; allowed: a MeasuredRun (training.measured_run(cat, id))")
+    target = run.measured_flop_per_s_per_gpu
     lo, hi = 1e-3, 1.0
-    if _predict_row(cat, row_id, hi, interleave) < target:
+    if predicted_flop_per_s_per_gpu(run, hi, interleave) < target:
         return float("nan")
     for _ in range(50):
         mid = (lo + hi) / 2
-        if _predict_row(cat, row_id, mid, interleave) < target:
+        if predicted_flop_per_s_per_gpu(run, mid, interleave) < target:
             lo = mid
         else:
             hi = mid
