@@ -50,7 +50,7 @@ def test_amd_reproduction_table(cat):
     # the implied density reproduces the published figure exactly
     for r in df.itertuples():
         if np.isfinite(r.implied_d_per_cm2):
-            assert E._amd_ratio(cat, r.id, r.implied_d_per_cm2, r.implied_d_per_cm2, "poisson") == pytest.approx(r.published, rel=1e-4)
+            assert E.amd_ratio(E.amd_example(cat, r.id), r.implied_d_per_cm2, r.implied_d_per_cm2, "poisson") == pytest.approx(r.published, rel=1e-4)
 
 
 def test_cost_per_million_tokens_scales():

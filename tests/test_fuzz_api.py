@@ -219,6 +219,9 @@ SPECS: dict[str, Spec] = {
     "physics.unrepeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),
     "physics.repeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),
     "physics.mesh_crossing_hops": Spec({"width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
+    "economics.amd_ratio": Spec({"d_compute": (0.0, 10.0, "real"), "d_io": (0.0, 10.0, "real")},
+                                fixed={"ex": lambda cat: __import__("waferscale.models.economics").models.economics.amd_example(
+                                    cat, "amd_isscc2020_8core")}),
     "physics.delay_vs_length": Spec({"lengths_m": (1e-9, 1.0, "real")},
                                     fixed={"die": lambda cat: __import__("waferscale.models.physics").models.physics.wafer_die(cat),
                                            "wire": _wire}),
