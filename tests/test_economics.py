@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from waferscale.models import economics as E
+from waferscale.models import amdchiplets
 from waferscale.models import market as M
 from waferscale.models import tokencost as T
 from waferscale.models import yields as Y
@@ -43,14 +44,14 @@ def test_redundant_wafer_cost_is_finite_and_below_a_perfect_wafer(cat):
 
 
 def test_amd_reproduction_table(cat):
-    df = E.amd_reproduction(cat)
+    df = amdchiplets.amd_reproduction(cat)
     assert len(df) == 3
     assert np.isfinite(df["model"]).all() and (df["model"] > 0).all()
     assert np.allclose(df["error_pct"], 100 * (df["model"] / df["published"] - 1))
     # the implied density reproduces the published figure exactly
     for r in df.itertuples():
         if np.isfinite(r.implied_d_per_cm2):
-            assert E.amd_ratio(E.amd_example(cat, r.id), r.implied_d_per_cm2, r.implied_d_per_cm2, "poisson") == pytest.approx(r.published, rel=1e-4)
+            assert amdchiplets.amd_ratio(amdchiplets.amd_example(cat, r.id), r.implied_d_per_cm2, r.implied_d_per_cm2, "poisson") == pytest.approx(r.published, rel=1e-4)
 
 
 def test_cost_per_million_tokens_scales():

@@ -34,8 +34,8 @@ from hypothesis import strategies as st
 
 MODULES = ["models.yields", "models.redundancy", "models.montecarlo", "models.interconnect", "models.collectives", "models.scaling",
            "models.workloads", "models.serving.point", "models.training", "models.physics",
-           "models.economics", "models.tokencost", "models.market", "models.decode_comm", "models.packaging",
-           "models.suitability", "models.steptime", "fit.allreduce", "book.compare", "core.checks"]
+           "models.economics", "models.amdchiplets", "models.tokencost", "models.market", "models.decode_comm", "models.packaging",
+           "models.suitability", "models.steptime", "models.suittables", "fit.allreduce", "book.compare", "core.checks"]
 SLOW_S = 2.0
 COUNTS: collections.Counter = collections.Counter()
 FAILS: list[str] = []
@@ -219,8 +219,8 @@ SPECS: dict[str, Spec] = {
     "physics.unrepeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),
     "physics.repeated_delay_s": Spec({"length_m": (0.0, 1.0, "real")}, fixed={"wire": _wire}),
     "physics.mesh_crossing_hops": Spec({"width_pe": (1, 10**6, "int"), "height_pe": (1, 10**6, "int")}),
-    "economics.amd_ratio": Spec({"d_compute": (0.0, 10.0, "real"), "d_io": (0.0, 10.0, "real")},
-                                fixed={"ex": lambda cat: __import__("waferscale.models.economics").models.economics.amd_example(
+    "amdchiplets.amd_ratio": Spec({"d_compute": (0.0, 10.0, "real"), "d_io": (0.0, 10.0, "real")},
+                                  fixed={"ex": lambda cat: __import__("waferscale.models.amdchiplets").models.amdchiplets.amd_example(
                                     cat, "amd_isscc2020_8core")}),
     "physics.delay_vs_length": Spec({"lengths_m": (1e-9, 1.0, "real")},
                                     fixed={"die": lambda cat: __import__("waferscale.models.physics").models.physics.wafer_die(cat),
@@ -290,8 +290,8 @@ SKIP = {
     "yields.tolerable_density": "a bisection over array_yield / clustered_array_yield (each fuzzed here), same contract",
     "training.validation_table": "a table over catalog rows; utilisation is checked by train_step",
     "training.training_curve": "a table of train_step calls",
-    "steptime.sensitivity": "a table over threshold values from a fixed set",
-    "steptime.features": "a table from the catalog",
+    "suittables.sensitivity": "a table over threshold values from a fixed set",
+    "suittables.features": "a table from the catalog",
     "checks.check_choice": "not numeric",
     "checks.describe": "formats a range for messages",
     "checks.show": "formats a value for messages",

@@ -34,11 +34,11 @@ READERS: dict[str, str] = {
     "interconnect.tier": "resolver", "interconnect.mesh": "resolver", "interconnect.fat_tree": "resolver",
     "scaling.build_for": "resolver", "scaling.cluster": "resolver",
     "decode_comm.gpu_node": "resolver", "decode_comm.wafer_pipeline": "resolver",
-    "steptime.gpu_cluster": "resolver", "steptime.wafer_system": "resolver", "steptime.decode_case": "resolver",
+    "steptime.gpu_cluster": "resolver", "steptime.wafer_system": "resolver", "suittables.decode_case": "resolver",
     "suitability.profile": "resolver", "training.measured_run": "resolver",
     "workloads.model": "resolver", "workloads._model": "resolver",
     "physics.wire_from_catalog": "resolver", "physics.wafer_die": "resolver",
-    "redundancy.from_catalog": "resolver", "economics.amd_example": "resolver",
+    "redundancy.from_catalog": "resolver", "amdchiplets.amd_example": "resolver",
     "serving.hardware.hardware": "resolver", "serving.hardware._hardware": "resolver",
     # ids (or records for every id)
     "interconnect.tier_ids": "ids", "scaling.catalog_builds": "ids", "suitability.profile_ids": "ids",
@@ -52,10 +52,10 @@ READERS: dict[str, str] = {
     "workloads.fit_shape_law": "fact",
     # tables of catalog rows (a chapter's table, a validation table)
     "interconnect.tier_table": "table", "economics.redundant_cost_range": "table",
-    "economics.amd_reproduction": "table", "market._param_table": "table", "market.inference_share": "table",
+    "amdchiplets.amd_reproduction": "table", "market._param_table": "table", "market.inference_share": "table",
     "market.roadmap": "table", "market.company_table": "table", "physics.heat_sources": "table",
     "physics.heat_flux_table": "table", "physics.chip_heat_sources": "table", "physics.cooling_limits": "table",
-    "steptime.features": "table", "steptime.sensitivity": "table", "steptime.validation_table": "table",
+    "suittables.features": "table", "suittables.sensitivity": "table", "suittables.validation_table": "table",
     "tokencost.token_cost_table": "table", "tokencost.throughput_from_serving": "table",
     "training.validation_table": "table",
 }
@@ -64,8 +64,8 @@ READERS: dict[str, str] = {
 COST_FUNCTIONS = ("collectives.collective", "interconnect.scaleout_path", "scaling.scale", "scaling.scaling_table",
                   "training.train_step", "training.training_curve", "training.utilisation_to_match",
                   "decode_comm.decode_step", "decode_comm.wafers_needed", "steptime.gpu_step",
-                  "steptime.wafer_step", "steptime.gpu_layout", "steptime.speedup", "physics.wafer_crossing",
-                  "physics.delay_vs_length", "economics.amd_ratio", "economics.implied_density",
+                  "steptime.wafer_step", "steptime.gpu_layout", "suittables.speedup", "physics.wafer_crossing",
+                  "physics.delay_vs_length", "amdchiplets.amd_ratio", "amdchiplets.implied_density",
                   "serving.search.serve", "serving.search.frontier", "serving.gpu.iteration",
                   "serving.wafer.iteration")
 

@@ -9,6 +9,7 @@ import waferscale as ws
 from waferscale import claims
 from waferscale.fit import servefit
 from waferscale.models import steptime as stp
+from waferscale.models import suittables as tab
 from waferscale.models import suitability as su
 
 CAT = ws.load()
@@ -20,7 +21,7 @@ _wafers = st.integers(1, 1000)
 
 @pytest.fixture(scope="module")
 def feats():
-    return stp.features(CAT, params=PRM)
+    return tab.features(CAT, params=PRM)
 
 
 def test_at_least_ten_profiles_all_sourced(feats):
@@ -49,7 +50,7 @@ def test_worked_examples():
 
 def test_decode_rows_use_the_serving_model(feats):
     basis = feats.set_index("id")["speedup_basis"]
-    assert all(basis[r] == "serving model" for r in stp.DECODE_ROWS)  # every decode row fits its wafers and GPUs
+    assert all(basis[r] == "serving model" for r in tab.DECODE_ROWS)  # every decode row fits its wafers and GPUs
 
 
 @settings(max_examples=60, deadline=None)
@@ -85,8 +86,8 @@ def test_mapping_efficiency_monotone_in_neighbour_share(s1, s2):
     (lambda: su.classify(0.5, 0.5, 0.5), "wafers"),
     (lambda: su.classify(math.nan, 1, 0.5), "comm_share"),
     (lambda: su.Thresholds(comm_share=2.0), "comm_share"),
-    (lambda: stp.sensitivity(CAT, "power", [1], params=PRM), "threshold"),
-    (lambda: stp.sensitivity(CAT, "wafers", [0.5], params=PRM), "wafers"),
+    (lambda: tab.sensitivity(CAT, "power", [1], params=PRM), "threshold"),
+    (lambda: tab.sensitivity(CAT, "wafers", [0.5], params=PRM), "wafers"),
     (lambda: su.profile(CAT, "nope"), "profile_id"),
 ])
 def test_bad_input_names_parameter_value_and_range(call, name):
@@ -98,13 +99,13 @@ def test_bad_input_names_parameter_value_and_range(call, name):
 
 def test_sensitivity_default_matches_features(feats):
     t = su.Thresholds()
-    sens = stp.sensitivity(CAT, "comm_share", [t.comm_share], params=PRM)
+    sens = tab.sensitivity(CAT, "comm_share", [t.comm_share], params=PRM)
     assert not sens["changed"].any()
     assert len(sens) == len(feats)
 
 
 def test_validation_table_has_per_point_error():
-    vt = stp.validation_table(CAT)
+    vt = tab.validation_table(CAT)
     assert set(vt["id"]) == set(su.VALIDATION)
     assert (vt["predicted"] > 0).all()
     assert vt["error"].tolist() == pytest.approx((vt["predicted"] / vt["reported"] - 1).tolist())
@@ -173,7 +174,7 @@ def test_fp32_work_is_rated_at_an_fp32_rate_where_the_catalog_has_one():
     fp32 profiles use them (a record with the rate added) and their speed-up moves by the ratio of the peaks."""
     import dataclasses
 
-    f = stp.features(CAT, params=PRM).set_index("id")
+    f = tab.features(CAT, params=PRM).set_index("id")
     assert f.loc["suit_md", "precision"] == "fp32" and "no fp32 rate" in f.loc["suit_md", "peak"]
     assert f.loc["suit_md", "peak"].startswith("fp32 on NVIDIA H100")          # the catalog's H100 fp32 row
     assert GPU.peak("fp32") == (67e12, "fp32")

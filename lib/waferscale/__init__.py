@@ -7,7 +7,8 @@ Layers, each a subpackage, importing downwards only (``lib/waferscale/ARCHITECTU
 * :mod:`waferscale.claims` — the article's claims, one module of verdicts per chapter, and the ledger.
 * :mod:`waferscale.fit` — calibrations (the serving model, all-reduce η), validation tables, uncertainty.
 * :mod:`waferscale.models` — yields, redundancy, interconnect, collectives, scaling, workloads, serving, training,
-  physics, economics, tokencost, market, decode_comm, packaging, suitability features, steptime.
+  physics, economics, amdchiplets, tokencost, market, decode_comm, packaging, suitability features, steptime,
+  suittables. Cost functions take frozen records; each record has a resolver that reads it from the catalog once.
 * :mod:`waferscale.data` — the sourced catalog (CSV + one BibTeX file): schema, loader, :class:`Catalog`.
 * :mod:`waferscale.core` — units, argument checks, the digits rule.
 
@@ -26,7 +27,9 @@ _API: dict[str, str] = {
     **dict.fromkeys(("Tier", "tier", "p2p_time_s", "p2p_energy_j"), ".models.interconnect"),
     "calibrate": ".fit.allreduce",
     **dict.fromkeys(("Result", "ring_all_reduce", "hierarchical_all_reduce", "mesh_all_reduce"), ".models.collectives"),
-    "decode_step": ".models.decode_comm",
+    **dict.fromkeys(("decode_step", "gpu_node", "wafer_pipeline"), ".models.decode_comm"),
+    **dict.fromkeys(("Cluster", "cluster"), ".models.scaling"),
+    "Transformer": ".models.workloads",
     **dict.fromkeys(("train_step", "training_curve"), ".models.training"),
 }
 
@@ -49,7 +52,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .data.catalog import GRADES, Catalog, CatalogError, Fact, load  # noqa: F401
     from .fit.allreduce import calibrate  # noqa: F401
     from .models.collectives import Result, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce  # noqa: F401
-    from .models.decode_comm import decode_step  # noqa: F401
+    from .models.decode_comm import decode_step, gpu_node, wafer_pipeline  # noqa: F401
+    from .models.scaling import Cluster, cluster  # noqa: F401
+    from .models.workloads import Transformer  # noqa: F401
     from .models.interconnect import Tier, p2p_energy_j, p2p_time_s, tier  # noqa: F401
     from .models.training import train_step, training_curve  # noqa: F401
 
@@ -79,6 +84,11 @@ __all__ = [
     "mesh_all_reduce",
     "calibrate",
     "decode_step",
+    "gpu_node",
+    "wafer_pipeline",
+    "Cluster",
+    "cluster",
+    "Transformer",
     "train_step",
     "training_curve",
 ]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..data.catalog import Catalog
 from ..fit import servefit as ff
-from ..models.steptime import features
+from ..models.suittables import features
 from .base import Status, Verdict, format_quantity
 
 __all__ = ["verdict_c09", "verdict_c17", "verdict_c18", "verdict_c19", "verdict_c20"]

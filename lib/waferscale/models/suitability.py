@@ -23,7 +23,7 @@ row sourced or derived with its arithmetic in the note) and the link and system 
 *highly* suitable when all three questions pass, *partially* when two do, *not* otherwise. The
 class is monotone in each feature by construction (more communication share, fewer wafers, more
 regularity never lower it). :mod:`waferscale.models.steptime` has the step-time models, the predicted
-wafer-vs-GPU-cluster speed-up and the tables (:func:`~waferscale.models.steptime.features`, ...).
+wafer-vs-GPU-cluster speed-up and the tables (:func:`~waferscale.models.suittables.features`, ...).
 
 Examples
 --------
