@@ -12,6 +12,9 @@ source (AST) and checks three things:
 3. no function of ``models`` fetches the catalog itself (``load()``, ``catalog.load``, ``Catalog(...)``): a cost
    function cannot reach the catalog, because nothing hands it one.
 
+4. dynamically, for every claim of the ledger: tracing its verdict (``tests/callpath.py``) finds no call into a
+   higher layer, and the catalog only in the frames of declared readers.
+
 Negative controls show each check can fail.
 """
 
@@ -202,3 +205,59 @@ def test_an_id_where_a_record_belongs_is_a_named_error(call, match):
     }
     with pytest.raises(ValueError, match=match):
         calls[call]()
+
+
+# -- the contract, dynamically: every verdict's call path ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def traces():
+    import waferscale as ws
+    from callpath import trace
+    from waferscale.claims import registry
+
+    cat = ws.load()
+    return {c.id: trace(c.verdict, cat) for c in registry.CLAIMS}
+
+
+def test_every_verdict_reads_the_catalog_only_in_declared_readers(traces):
+    bad = {cid: sorted(set(t["catalog"]) - set(READERS)) for cid, t in traces.items()}
+    assert not {k: v for k, v in bad.items() if v}, bad
+    assert any(t["catalog"] for t in traces.values())   # the trace sees catalog reads at all
+
+
+def test_no_verdict_climbs_to_a_higher_layer(traces):
+    climbs = {cid: t["climbs"][:3] for cid, t in traces.items() if t["climbs"]}
+    assert not climbs, climbs
+
+
+def test_c02_reaches_the_serving_model_through_records(traces):
+    """The C02 path: claims -> resolvers (hardware, model) -> fit (the fitted ServeParams) -> the cost functions
+    (search, gpu, wafer, power), which never see the catalog."""
+    t = traces["C02"]
+    entered = set(t["entries"])
+    assert {"models.serving.search", "models.serving.gpu", "models.serving.wafer", "fit.servefit"} <= entered
+    assert not any(k.startswith(("serving.search", "serving.gpu", "serving.wafer", "serving.power")) for k in t["catalog"])
+
+
+def test_negative_control_trace_sees_an_undeclared_reader_and_a_climb():
+    """A verdict that hands the catalog to a models function outside the readers, and a models function that calls
+    up into claims, are both caught."""
+    import waferscale as ws
+    from callpath import trace
+    from waferscale.models import redundancy
+
+    def verdict(cat):
+        redundancy.spare_fraction(cat, "wse3")            # a declared reader: fine
+        return redundancy.segment_cores(cat, "wse3")
+
+    t = trace(verdict, ws.load())
+    assert set(t["catalog"]) <= set(READERS)
+    fewer = {k: v for k, v in READERS.items() if k != "redundancy.segment_cores"}
+    assert set(t["catalog"]) - set(fewer) == {"redundancy.segment_cores"}
+
+    # a models function that reaches up into claims: code compiled as if it were lib/waferscale/models/fake.py
+    from callpath import LIB
+    ns: dict = {}
+    exec(compile("def step(x):\n    from waferscale.claims import base\n    return base.format_quantity(x, 'x')\n",
+                 f"{LIB}/models/fake.py", "exec"), ns)
+    t = trace(lambda cat: ns["step"](1.0), ws.load())
+    assert any(c.startswith("models.fake -> claims.base") for c in t["climbs"]), t["climbs"]
