@@ -1,5 +1,7 @@
-"""Models layer: physics and economics as functions of catalog facts and plain numbers.
+"""Models layer: physics and economics as pure cost functions of frozen records and plain numbers.
 
+Each record (``Tier``, ``FatTree``, ``Cluster``, ``Hardware``, ``Transformer``, ``Profile``, ...) has a resolver next
+to it that reads it from the catalog once; only those readers take the catalog (``tests/test_records.py``).
 Imports :mod:`waferscale.data` and :mod:`waferscale.core` only: never a fit, a claim or a chart. Fitted
-parameters are an argument (or the default installed by :mod:`waferscale.fit`), never imported.
+parameters are an argument, never imported.
 """
