@@ -29,10 +29,38 @@ def layer(mod: str) -> int:
     return LAYERS.index(top) if top in LAYERS else len(LAYERS)
 
 
+def _holds_catalog(values) -> bool:
+    """A Catalog among ``values``, or one level down in a dict, list or tuple among them (``**kw``, ``*args``)."""
+    for v in values:
+        if isinstance(v, Catalog):
+            return True
+        inner = v.values() if isinstance(v, dict) else v if isinstance(v, (list, tuple)) else ()
+        if any(isinstance(x, Catalog) for x in inner):
+            return True
+    return False
+
+
+def cold() -> None:
+    """Forget every record already resolved (the catalog loader's, the serving fit's and the resolvers' caches), so
+    that a trace sees every reader a verdict needs, whatever ran before it in this process."""
+    import importlib
+
+    from waferscale.data import catalog
+    from waferscale.fit import servefit
+    from waferscale.models import workloads
+
+    catalog._load_cached.cache_clear()
+    servefit._stored.cache_clear()
+    importlib.import_module("waferscale.models.serving.hardware")._CACHE.clear()
+    workloads._MODEL_CACHE.clear()
+
+
 def trace(verdict_fn, cat: Catalog) -> dict:
     """Run ``verdict_fn(cat)`` under a profiler. Returns the verdict, ``entries`` (the module of every call made from
     another module, in order), ``climbs`` (calls into a higher layer) and ``catalog`` (a Counter of the models
-    functions whose frame holds a Catalog, closures counted under the function that defines them)."""
+    functions whose frame holds a Catalog, directly or one level down in a dict, list or tuple; closures counted under
+    the function that defines them). Limits: a catalog inside a record's attribute or deeper in a container, and work
+    in other threads, are not seen."""
     entries: list[str] = []
     climbs: list[str] = []
     catalog_calls: collections.Counter = collections.Counter()
@@ -48,7 +76,7 @@ def trace(verdict_fn, cat: Catalog) -> dict:
             entries.append(callee)
             if caller is not None and layer(callee) > layer(caller):
                 climbs.append(f"{caller} -> {callee}.{frame.f_code.co_name}")
-        if callee.startswith("models") and any(isinstance(v, Catalog) for v in frame.f_locals.values()):
+        if callee.startswith("models") and _holds_catalog(frame.f_locals.values()):
             # a closure inside a reader (tier's pick, hardware's g) belongs to that reader
             catalog_calls[f"{callee.removeprefix('models.')}.{frame.f_code.co_qualname.split('.')[0]}"] += 1
 

@@ -193,5 +193,5 @@ def test_models_take_records_not_ids(cat):
         co.collective("nvlink4", "all_reduce", 8, 1e9)
     with pytest.raises(ValueError, match=r"model='llama3_1_70b' is not allowed; allowed: a Transformer"):
         dc.decode_step("llama3_1_70b", dc.gpu_node(cat), dc.wafer_pipeline(cat))
-    with pytest.raises(ValueError, match=r"gpu='h100_sxm' is not allowed"):
+    with pytest.raises(ValueError, match=r"node='h100_sxm' is not allowed"):
         dc.decode_step(wl.model(cat, "llama3_1_70b"), "h100_sxm", dc.wafer_pipeline(cat))

@@ -12,8 +12,9 @@ source (AST) and checks three things:
 3. no function of ``models`` fetches the catalog itself (``load()``, ``catalog.load``, ``Catalog(...)``): a cost
    function cannot reach the catalog, because nothing hands it one.
 
-4. dynamically, for every claim of the ledger: tracing its verdict (``tests/callpath.py``) finds no call into a
-   higher layer, and the catalog only in the frames of declared readers.
+4. dynamically, for every claim of the ledger: tracing its verdict from cold caches (``tests/callpath.py``) finds
+   no call into a higher layer, and the catalog only in the frames of declared readers. (The verdicts do not reach
+   every reader: validation tables, ``build_for`` and ``measured_run`` run in the chapters and their own tests.)
 
 Negative controls show each check can fail.
 """
@@ -81,20 +82,25 @@ def _key(path: Path, root: Path) -> str:
 
 def _takes_catalog(fn: ast.FunctionDef) -> bool:
     a = fn.args
-    for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs]:
+    for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, *(x for x in (a.vararg, a.kwarg) if x is not None)]:
         if arg.arg == "cat" or (arg.annotation is not None and "Catalog" in ast.unparse(arg.annotation)):
             return True
     return False
 
 
 def functions(root: Path = MODELS) -> dict[str, ast.FunctionDef]:
-    """Module-level functions of every module under ``root``, keyed ``module.name`` (relative to ``root``)."""
+    """Module-level functions and methods of every module under ``root``, keyed ``module.name`` or
+    ``module.Class.name`` (relative to ``root``)."""
     out = {}
     for path in sorted(root.rglob("*.py")):
-        mod = _key(path, root)
+        mod = _key(path, root).removesuffix(".__init__")
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.FunctionDef):
-                out[f"{mod.removesuffix('.__init__')}.{node.name}"] = node
+                out[f"{mod}.{node.name}"] = node
+            elif isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, ast.FunctionDef):
+                        out[f"{mod}.{node.name}.{item.name}"] = item
     return out
 
 
@@ -103,8 +109,15 @@ def readers(root: Path = MODELS) -> set[str]:
 
 
 def fetches(root: Path = MODELS) -> list[str]:
-    """``module.function: call`` for every call of ``load(...)``, ``*.load(...)`` or ``Catalog(...)`` in a function."""
+    """``module.function: call`` for every call of ``load(...)``, ``*.load(...)`` or ``Catalog(...)`` in a function,
+    and ``module: import`` for every import of the catalog's ``load`` (under any alias)."""
     bad = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("catalog"):
+                for a in node.names:
+                    if a.name in ("load", "_load", "_load_cached"):
+                        bad.append(f"{_key(path, root)}: {ast.unparse(node)}")
     for k, fn in functions(root).items():
         for node in ast.walk(fn):
             if isinstance(node, ast.Call):
@@ -151,6 +164,17 @@ def test_no_model_function_fetches_the_catalog():
 
 
 # -- negative controls ---------------------------------------------------------------------------------------------
+def test_negative_control_an_aliased_load_import_is_found(tmp_path):
+    root = _synthetic(tmp_path, "from ..data.catalog import load as fresh\n\ndef f(n):\n    return fresh().value('a', 'b') * n\n")
+    assert fetches(root) == ["m: from ..data.catalog import load as fresh"]
+
+
+def test_negative_control_a_method_or_kwargs_reader_is_found(tmp_path):
+    root = _synthetic(tmp_path, "class R:\n    @classmethod\n    def of(cls, cat, x):\n        return cls()\n\n"
+                                "def g(**cat):\n    return 0\n")
+    assert readers(root) == {"m.R.of", "m.g"}
+
+
 def _synthetic(tmp_path: Path, source: str) -> Path:
     (tmp_path / "m.py").write_text(source, encoding="utf-8")
     return tmp_path
@@ -186,14 +210,17 @@ def test_negative_control_a_declared_reader_that_vanished_is_reported():
     ("collective", r"tier='nvlink4' is not allowed; allowed: a Tier"),
     ("scale", r"cl=.*is not allowed; allowed: a Cluster"),
     ("train_step", r"cl=.*is not allowed; allowed: a Cluster"),
-    ("gpu_step", r"g='h100_sxm' is not allowed; allowed: a GpuCluster"),
+    ("gpu_step", r"cluster='h100_sxm' is not allowed; allowed: a GpuCluster"),
+    ("speedup", r"case=None is not allowed for the decode profile 'suit_decode_low'"),
+    ("train_mismatch", r"train=.*does not match this cluster's GPU, scale-up tier and domain"),
     ("wafer_crossing", r"die='wse3' is not allowed; allowed: a WaferDie"),
 ])
 def test_an_id_where_a_record_belongs_is_a_named_error(call, match):
     """A caller that passes an id (the old signature) gets a ValueError naming the parameter, never a traceback."""
     import waferscale as ws
     from waferscale.models import collectives as co, physics, scaling as sc, steptime as stp, suitability as su
-    from waferscale.models import training as tr, workloads as wl
+    from waferscale.models import suittables as tab, training as tr, workloads as wl
+    from waferscale.fit.servefit import fitted
 
     cat = ws.load()
     calls = {
@@ -202,6 +229,11 @@ def test_an_id_where_a_record_belongs_is_a_named_error(call, match):
         "train_step": lambda: tr.train_step(sc.h100_ib(), wl.model(cat, "llama3_1_8b"), 8, tokens_per_step=1e6),
         "gpu_step": lambda: stp.gpu_step(su.profile(cat, "suit_stencil_cfd"), "h100_sxm"),
         "wafer_crossing": lambda: physics.wafer_crossing("wse3", physics.wire_from_catalog(cat)),
+        # a decode profile's speed-up without its serving case would silently fall back to the step model
+        "speedup": lambda: tab.speedup(su.profile(cat, "suit_decode_low"), stp.gpu_cluster(cat), stp.wafer_system(cat),
+                                       fitted(cat)),
+        # a what-if that changes the scale-up domain but not the training plan's cluster
+        "train_mismatch": lambda: dataclasses.replace(stp.gpu_cluster(cat), domain_chips=72),
     }
     with pytest.raises(ValueError, match=match):
         calls[call]()
@@ -210,12 +242,18 @@ def test_an_id_where_a_record_belongs_is_a_named_error(call, match):
 # -- the contract, dynamically: every verdict's call path ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def traces():
+    """Every claim traced from cold caches (:func:`callpath.cold`): what a verdict reads does not depend on which
+    verdicts or test files ran before it in this worker."""
     import waferscale as ws
-    from callpath import trace
+    from callpath import cold, trace
     from waferscale.claims import registry
 
-    cat = ws.load()
-    return {c.id: trace(c.verdict, cat) for c in registry.CLAIMS}
+    out = {}
+    for c in registry.CLAIMS:
+        cold()
+        out[c.id] = trace(c.verdict, ws.load())
+    cold()
+    return out
 
 
 def test_every_verdict_reads_the_catalog_only_in_declared_readers(traces):
@@ -236,6 +274,8 @@ def test_c02_reaches_the_serving_model_through_records(traces):
     entered = set(t["entries"])
     assert {"models.serving.search", "models.serving.gpu", "models.serving.wafer", "fit.servefit"} <= entered
     assert not any(k.startswith(("serving.search", "serving.gpu", "serving.wafer", "serving.power")) for k in t["catalog"])
+    # traced cold, the path shows its resolvers whatever ran before (warm caches would hide them)
+    assert {"serving.hardware._hardware", "workloads._model", "interconnect.tier"} <= set(t["catalog"])
 
 
 def test_negative_control_trace_sees_an_undeclared_reader_and_a_climb():

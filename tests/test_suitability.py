@@ -181,8 +181,8 @@ def test_fp32_work_is_rated_at_an_fp32_rate_where_the_catalog_has_one():
     assert WAFER.peak("fp32")[1] == "16-bit"             # no sourced wafer fp32 rate
     assert f.loc["suit_dense_training", "peak"] == "16-bit"
 
-    w32 = dataclasses.replace(WAFER, flop_fp32_per_s=WAFER.flop_16bit_per_s / 4)
-    assert w32.peak("fp32") == (WAFER.flop_16bit_per_s / 4, "fp32")
+    w32 = dataclasses.replace(WAFER, dense_fp32_flop_per_s=WAFER.dense_16bit_flop_per_s / 4)
+    assert w32.peak("fp32") == (WAFER.dense_16bit_flop_per_s / 4, "fp32")
     assert w32.peak("16-bit")[1] == "16-bit"
     p = su.profile(CAT, "suit_md")
     w16s, w32s = stp.wafer_step(p, WAFER), stp.wafer_step(p, w32)

@@ -12,6 +12,16 @@ Layers, each a subpackage, importing downwards only (``lib/waferscale/ARCHITECTU
 * :mod:`waferscale.data` — the sourced catalog (CSV + one BibTeX file): schema, loader, :class:`Catalog`.
 * :mod:`waferscale.core` — units, argument checks, the digits rule.
 
+Cost functions take records; resolve them from catalog ids first:
+
+>>> import waferscale as ws
+>>> cat = ws.load()
+>>> step = ws.train_step(ws.cluster(cat, ws.h100_ib()), ws.model(cat, "llama3_1_70b"), 1024, tokens_per_step=4 * 2**20)
+>>> (step.tp, step.pp, step.dp)
+(8, 1, 128)
+>>> round(ws.collective(ws.tier(cat, "nvlink4"), "all_reduce", 8, 1e9).time_s * 1e3, 2)  # ms
+3.9
+
 The catalog folder is the package's ``data/`` unless ``$WAFERSCALE_DATA`` names a copy (:func:`waferscale.data.catalog.data_dir`).
 """
 
@@ -24,12 +34,14 @@ _API: dict[str, str] = {
     **dict.fromkeys(("GRADES", "Catalog", "CatalogError", "Fact", "load"), ".data.catalog"),
     **dict.fromkeys(("CHAPTERS", "CLAIMS", "Claim", "Status", "Verdict", "ledger"), ".claims"),
     **dict.fromkeys(("UnitError", "to_canonical"), ".core.units"),
-    **dict.fromkeys(("Tier", "tier", "p2p_time_s", "p2p_energy_j"), ".models.interconnect"),
+    **dict.fromkeys(("Tier", "tier", "fat_tree", "p2p_time_s", "p2p_energy_j"), ".models.interconnect"),
     "calibrate": ".fit.allreduce",
-    **dict.fromkeys(("Result", "ring_all_reduce", "hierarchical_all_reduce", "mesh_all_reduce"), ".models.collectives"),
+    **dict.fromkeys(("Result", "collective", "ring_all_reduce", "hierarchical_all_reduce", "mesh_all_reduce"),
+                    ".models.collectives"),
     **dict.fromkeys(("decode_step", "gpu_node", "wafer_pipeline"), ".models.decode_comm"),
-    **dict.fromkeys(("Cluster", "cluster"), ".models.scaling"),
-    "Transformer": ".models.workloads",
+    **dict.fromkeys(("Build", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "Cluster", "cluster", "scale"),
+                    ".models.scaling"),
+    **dict.fromkeys(("Transformer", "model"), ".models.workloads"),
     **dict.fromkeys(("train_step", "training_curve"), ".models.training"),
 }
 
@@ -51,11 +63,11 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .core.units import UnitError, to_canonical  # noqa: F401
     from .data.catalog import GRADES, Catalog, CatalogError, Fact, load  # noqa: F401
     from .fit.allreduce import calibrate  # noqa: F401
-    from .models.collectives import Result, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce  # noqa: F401
+    from .models.collectives import Result, collective, hierarchical_all_reduce, mesh_all_reduce, ring_all_reduce  # noqa: F401
     from .models.decode_comm import decode_step, gpu_node, wafer_pipeline  # noqa: F401
-    from .models.scaling import Cluster, cluster  # noqa: F401
-    from .models.workloads import Transformer  # noqa: F401
-    from .models.interconnect import Tier, p2p_energy_j, p2p_time_s, tier  # noqa: F401
+    from .models.scaling import Build, Cluster, cluster, cs3_ethernet, gb200_cpo, gb200_xdr, h100_ib, scale  # noqa: F401
+    from .models.workloads import Transformer, model  # noqa: F401
+    from .models.interconnect import Tier, fat_tree, p2p_energy_j, p2p_time_s, tier  # noqa: F401
     from .models.training import train_step, training_curve  # noqa: F401
 
 __version__ = "0.1.0"
@@ -76,9 +88,11 @@ __all__ = [
     "to_canonical",
     "Tier",
     "tier",
+    "fat_tree",
     "p2p_time_s",
     "p2p_energy_j",
     "Result",
+    "collective",
     "ring_all_reduce",
     "hierarchical_all_reduce",
     "mesh_all_reduce",
@@ -86,9 +100,16 @@ __all__ = [
     "decode_step",
     "gpu_node",
     "wafer_pipeline",
+    "Build",
+    "h100_ib",
+    "gb200_xdr",
+    "gb200_cpo",
+    "cs3_ethernet",
     "Cluster",
     "cluster",
+    "scale",
     "Transformer",
+    "model",
     "train_step",
     "training_curve",
 ]

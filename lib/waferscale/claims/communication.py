@@ -144,7 +144,7 @@ def crossing(cat: Catalog, chips: int = C12_CHIPS) -> dict:
 
     wafer, gpu = sc.cs3_ethernet(), sc.h100_ib()
     cw, cg = sc.cluster(cat, wafer), sc.cluster(cat, gpu)
-    f_w, f_g = cw.flop_per_s, cg.flop_per_s
+    f_w, f_g = cw.dense_16bit_flop_per_s, cg.dense_16bit_flop_per_s
     G = int(cat.value(gpu.scale_up, "domain_chips"))
     nv = ic.tier(cat, gpu.scale_up).require("bandwidth")
     io_w, io_g = cat.value(wafer.host, "io_bytes_per_s"), cat.value(gpu.host, "scaleout_bytes_per_s_per_dir")

@@ -213,7 +213,7 @@ def training_scale(cat: Catalog, utilisation: float | None = None) -> dict:
     n = t["gpus"]
     cl = {k: sc.cluster(cat, b()) for k, b in (("h100", sc.h100_ib), ("gb200", sc.gb200_xdr),
                                                  ("gb200_cpo", sc.gb200_cpo), ("cs3", sc.cs3_ethernet))}
-    wafers = round(n * cl["gb200"].flop_per_s / cl["cs3"].flop_per_s)
+    wafers = round(n * cl["gb200"].dense_16bit_flop_per_s / cl["cs3"].dense_16bit_flop_per_s)
     m = t["model"]
     out = {"gpus": n, "wafers": wafers, "model_name": m.name,
            **{k: tr.train_step(c, m, wafers if k == "cs3" else n, **kw) for k, c in cl.items()}}

@@ -169,6 +169,13 @@ class Catalog:
             return False
         return True
 
+    def sources_of(self, facts: Iterable[tuple[str, str]], *more: Iterable[str]) -> tuple[str, ...]:
+        """The BibTeX keys behind the given (entity, field) facts (those the catalog has), then ``more`` keys, each
+        once, in order: the provenance a record built from those facts carries."""
+        keys = [k.strip() for e, f in facts if self.has(e, f) for k in self.fact(e, f).source.split(";")]
+        keys += [k for ks in more for k in ks]
+        return tuple(dict.fromkeys(k for k in keys if k))
+
     def ids(self, table: str, kind: str | None = None) -> list[str]:
         """Entity ids of ``table`` ('systems', 'links' or 'workloads'), optionally of one ``kind``."""
         e = self.entities[self.entities["table"] == table]

@@ -35,6 +35,7 @@ class AmdExample:
     die_area_mm2: float | None = None
     io_die_area_mm2: float | None = None
     io_wafer_price_usd: float | None = None
+    sources: tuple[str, ...] = ()
 
     @property
     def direction(self) -> str:
@@ -50,9 +51,13 @@ def amd_example(cat: Catalog, example: str) -> AmdExample:
         return node_price_usd(cat, min(cat.wafer_prices["node_nm"], key=lambda x: abs(x - node)))[0]
 
     io = cat.has(example, "io_die_area_mm2")
+    facts = [(example, f) for f in ("chiplets", "chiplet_area_mm2", "process_nm", "printed_cost_ratio", "die_area_mm2",
+                                    "io_die_area_mm2", "io_process_nm")]
+    prices = [str(node_price_usd(cat, min(cat.wafer_prices["node_nm"], key=lambda x: abs(x - v(f))))[1]["source"])
+              for f in ("process_nm", "io_process_nm") if cat.has(example, f)]
     return AmdExample(example, cat.name(example), v("chiplets"), v("chiplet_area_mm2"), price(v("process_nm")),
                       v("printed_cost_ratio"), None if io else v("die_area_mm2"), v("io_die_area_mm2") if io else None,
-                      price(v("io_process_nm")) if io else None)
+                      price(v("io_process_nm")) if io else None, cat.sources_of(facts, prices))
 
 
 def amd_ratio(ex: AmdExample, d_compute: float, d_io: float, model: str = "poisson") -> float:
@@ -71,7 +76,7 @@ def amd_ratio(ex: AmdExample, d_compute: float, d_io: float, model: str = "poiss
     0.53
     """
     if not isinstance(ex, AmdExample):
-        raise ValueError(f"ex={ex!r} is not allowed; allowed: an AmdExample (economics.amd_example(cat, id))")
+        raise ValueError(f"ex={ex!r} is not allowed; allowed: an AmdExample (amdchiplets.amd_example(cat, id))")
     d_compute = check_real("d_compute", d_compute, 0.0, 10.0)
     d_io = check_real("d_io", d_io, 0.0, 10.0)
 

@@ -27,6 +27,7 @@ from . import interconnect as ic
 from ..data.catalog import Catalog
 from .collectives import mesh_all_reduce, ring_all_reduce
 from .interconnect import check_positive, check_ranks
+from .scaling import dense_flop_per_s
 from .workloads import Transformer
 
 __all__ = [
@@ -42,36 +43,41 @@ __all__ = [
 
 @dataclass(frozen=True)
 class GpuNode:
-    """GPUs of one NVLink domain for tensor-parallel decode: per-GPU figures and the scale-up tier."""
+    """GPUs of one NVLink domain for tensor-parallel decode: per-GPU HBM bandwidth, dense 16-bit peak and TDP, and
+    the scale-up tier. ``sources``: the BibTeX keys behind the GPU's figures (the tier carries its own)."""
 
     gpu: str
     hbm_bytes_per_s: float
-    flop_per_s: float
+    dense_16bit_flop_per_s: float
     tdp_w: float
     link: ic.Tier
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class WaferPipeline:
     """Wafers with the layers pipelined over them: per-wafer figures, the mesh, its fabric tier (for the α range),
-    the off-wafer link and bandwidth, and the fat tree between wafers."""
+    the off-wafer link and bandwidth, and the fat tree between wafers. ``sources``: the BibTeX keys behind the
+    wafer's and system's figures (the tiers, mesh and tree carry their own)."""
 
     wafer: str
     sram_bytes: float
     sram_bytes_per_s: float
-    flop_per_s: float
+    dense_16bit_flop_per_s: float
     system_power_w: float
     mesh: ic.Mesh
     fabric: ic.Tier
     link: ic.Tier
     io_bytes_per_s: float
     tree: ic.FatTree
+    sources: tuple[str, ...] = ()
 
 
 def gpu_node(cat: Catalog, gpu: str = "h100_sxm", tier: str = "nvlink4") -> GpuNode:
     """Resolve a :class:`GpuNode` from catalog ids (ValueError naming an id or field the catalog lacks)."""
-    return GpuNode(gpu, cat.value(gpu, "hbm_bytes_per_s"), cat.value(gpu, "bf16_dense_flop_per_s"),
-                   cat.value(gpu, "tdp_w"), ic.tier(cat, tier))
+    return GpuNode(gpu, cat.value(gpu, "hbm_bytes_per_s"), dense_flop_per_s(cat, gpu), cat.value(gpu, "tdp_w"),
+                   ic.tier(cat, tier), cat.sources_of([(gpu, f) for f in ("hbm_bytes_per_s", "bf16_dense_flop_per_s",
+                                                                           "fp16_dense_flop_per_s", "tdp_w")]))
 
 
 def wafer_pipeline(cat: Catalog, wafer: str = "wse3", system: str = "cs3", fabric: str = "wse3_fabric",
@@ -80,9 +86,12 @@ def wafer_pipeline(cat: Catalog, wafer: str = "wse3", system: str = "cs3", fabri
     ``io_bytes_per_s``, else the link's bandwidth."""
     lk = ic.tier(cat, link)
     io_bw = cat.value(system, "io_bytes_per_s") if cat.has(system, "io_bytes_per_s") else lk.require("bandwidth")
+    facts = [(wafer, f) for f in ("sram_bytes", "sram_bytes_per_s", "bf16_dense_flop_per_s", "fp16_dense_flop_per_s")]
+    facts += [(system, "system_power_w"), (system, "io_bytes_per_s")]
     return WaferPipeline(wafer, cat.value(wafer, "sram_bytes"), cat.value(wafer, "sram_bytes_per_s"),
-                         cat.value(wafer, "fp16_dense_flop_per_s"), cat.value(system, "system_power_w"),
-                         ic.mesh(cat, wafer, fabric), ic.tier(cat, fabric), lk, io_bw, ic.fat_tree(cat))
+                         dense_flop_per_s(cat, wafer), cat.value(system, "system_power_w"),
+                         ic.mesh(cat, wafer, fabric), ic.tier(cat, fabric), lk, io_bw, ic.fat_tree(cat),
+                         cat.sources_of(facts))
 
 
 def _model(model) -> Transformer:
@@ -113,7 +122,7 @@ def wafers_needed(model: Transformer, sram_bytes: float, bytes_per_value: float 
     return int(math.ceil(weights_bytes(model, bytes_per_value) / check_positive("sram_bytes", sram_bytes)))
 
 
-def decode_step(model: Transformer, gpu: GpuNode, wafer: WaferPipeline, *, gpus: int = 8,
+def decode_step(model: Transformer, node: GpuNode, pipeline: WaferPipeline, *, gpus: int = 8,
                 bytes_per_value: float = 2.0, batch: int = 1, bound: str = "value") -> pd.DataFrame:
     """Communication inside one decode step of a dense transformer, on GPUs and on wafers.
 
@@ -148,10 +157,11 @@ def decode_step(model: Transformer, gpu: GpuNode, wafer: WaferPipeline, *, gpus:
     if bound not in ("value", "low", "high"):
         raise ValueError(f"bound={bound!r} is not allowed; use 'value', 'low' or 'high'")
     _model(model)
-    if not isinstance(gpu, GpuNode):
-        raise ValueError(f"gpu={gpu!r} is not allowed; allowed: a GpuNode (decode_comm.gpu_node(cat))")
-    if not isinstance(wafer, WaferPipeline):
-        raise ValueError(f"wafer={wafer!r} is not allowed; allowed: a WaferPipeline (decode_comm.wafer_pipeline(cat))")
+    if not isinstance(node, GpuNode):
+        raise ValueError(f"node={node!r} is not allowed; allowed: a GpuNode (decode_comm.gpu_node(cat))")
+    if not isinstance(pipeline, WaferPipeline):
+        raise ValueError(f"pipeline={pipeline!r} is not allowed; allowed: a WaferPipeline (decode_comm.wafer_pipeline(cat))")
+    gpu, wafer = node, pipeline
     G = check_ranks("gpus", gpus)
     B = check_ranks("batch", batch)
     pick = {"value": 0, "low": 1, "high": 2}[bound]
@@ -169,7 +179,7 @@ def decode_step(model: Transformer, gpu: GpuNode, wafer: WaferPipeline, *, gpus:
     ar = ring_all_reduce(act_bytes, G, nv.require("bandwidth"), tri(nv, "latency"), tri(nv, "energy"))
     gpu_comm_t, gpu_comm_e = 2 * layers * ar.time_s, 2 * layers * ar.energy_j
     flops = 2 * params * B
-    gpu_local_t = max(wbytes / (G * gpu.hbm_bytes_per_s), flops / (G * gpu.flop_per_s))
+    gpu_local_t = max(wbytes / (G * gpu.hbm_bytes_per_s), flops / (G * gpu.dense_16bit_flop_per_s))
     gpu_power = G * gpu.tdp_w
     # wafers
     wafers = wafers_needed(model, wafer.sram_bytes, bytes_per_value)
@@ -189,7 +199,7 @@ def decode_step(model: Transformer, gpu: GpuNode, wafer: WaferPipeline, *, gpus:
     path = ic.scaleout_path(wafer.tree, max(2, wafers), bound=bound)
     cross_t = (wafers - 1) * ic.p2p_time_s(act_bytes, io_bw, tri(link, "latency"))
     cross_e = (wafers - 1) * ic.p2p_energy_j(act_bytes, path.total_j_per_bit)
-    wafer_local_t = layers_per_wafer * max(wbytes / wafer.sram_bytes_per_s, flops / wafer.flop_per_s)
+    wafer_local_t = layers_per_wafer * max(wbytes / wafer.sram_bytes_per_s, flops / wafer.dense_16bit_flop_per_s)
     wafer_power = wafers * wafer.system_power_w
 
     rows = [

@@ -136,7 +136,7 @@ class ChipletProcess:
 
     These are *assumptions*, not sourced facts; the book shows them as sliders. Allowed: ``test_escape`` in
     [0, 1], ``bond_yield`` in (0, 1], ``extra_silicon_fraction`` in [0, 1] (numbers, not arrays). ``extra_silicon_fraction``
-    defaults to the ~10 % AMD reported for its first EPYC (see :func:`amd_reproduction`); pass the catalog's.
+    defaults to the ~10 % AMD reported for its first EPYC (see :func:`waferscale.models.amdchiplets.amd_reproduction`); pass the catalog's.
     """
 
     test_escape: float = 0.0

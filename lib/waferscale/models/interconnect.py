@@ -334,7 +334,8 @@ class FatTree:
 
     ``host`` is the accelerator's link to its NIC (e.g. PCIe), ``nic_optics`` the NIC-side transceiver,
     ``switch_optics`` the switch-side transceiver (a CPO port on co-packaged-optics switches). Resolved from the
-    catalog by :func:`fat_tree`; :func:`scaleout_path` is a pure function of it.
+    catalog by :func:`fat_tree`; :func:`scaleout_path` is a pure function of it. ``sources``: the key behind the
+    radix (the tiers carry their own).
     """
 
     switch: str
@@ -342,6 +343,7 @@ class FatTree:
     host: Tier
     nic_optics: Tier
     switch_optics: Tier
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self):
         check_int("switch_ports", self.switch_ports, 2, 2**20)
@@ -354,7 +356,7 @@ def fat_tree(cat: Catalog, switch: str = "ib_ndr", switch_optics: str = "pluggab
     """Resolve a :class:`FatTree` from catalog ids: the radix is ``switch``'s ``ports``; each tier must publish an
     energy per bit (ValueError naming it otherwise)."""
     return FatTree(switch, int(cat.value(switch, "ports")), tier(cat, host), tier(cat, nic_optics),
-                   tier(cat, switch_optics))
+                   tier(cat, switch_optics), cat.sources_of([(switch, "ports")]))
 
 
 def scaleout_path(tree: FatTree, endpoints: int, bound: str = "value") -> ScaleOutPath:

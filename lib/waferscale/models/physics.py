@@ -290,8 +290,10 @@ class Crossing:
 class WaferDie:
     """What a signal crossing a wafer sees: the silicon's edge (``side_m`` = √area), its clock, its mesh of
     ``mesh_width_pe`` x ``mesh_height_pe`` PEs at ``hop_latency_cycles`` per hop, and the relative permittivities
-    of SiO₂ and of a low-k dielectric around its wires. Resolved from the catalog by :func:`wafer_die`."""
+    of SiO₂ and of a low-k dielectric around its wires. Resolved from the catalog by :func:`wafer_die`;
+    ``sources`` are the BibTeX keys behind those figures."""
 
+    system: str
     name: str
     side_m: float
     clock_hz: float
@@ -300,15 +302,18 @@ class WaferDie:
     hop_latency_cycles: float
     permittivity_sio2: float
     permittivity_low_k: float
+    sources: tuple[str, ...] = ()
 
 
 def wafer_die(cat: Catalog, system: str = "wse3") -> WaferDie:
     """Resolve a :class:`WaferDie` for ``system`` (its area, clock, mesh and hop latency) with the catalog's
     ``sio2`` and ``low_k`` permittivities."""
-    return WaferDie(cat.name(system), math.sqrt(cat.value(system, "die_area_mm2")) / 1000.0, cat.value(system, "clock_hz"),
+    facts = [(system, f) for f in ("die_area_mm2", "clock_hz", "mesh_width_pe", "mesh_height_pe", "hop_latency_cycles")]
+    facts += [("sio2", "relative_permittivity"), ("low_k", "relative_permittivity")]
+    return WaferDie(system, cat.name(system), math.sqrt(cat.value(system, "die_area_mm2")) / 1000.0, cat.value(system, "clock_hz"),
                     int(cat.value(system, "mesh_width_pe")), int(cat.value(system, "mesh_height_pe")),
                     cat.value(system, "hop_latency_cycles"), cat.value("sio2", "relative_permittivity"),
-                    cat.value("low_k", "relative_permittivity"))
+                    cat.value("low_k", "relative_permittivity"), cat.sources_of(facts))
 
 
 def _die(die) -> WaferDie:
@@ -327,7 +332,7 @@ def wafer_crossing(die: WaferDie, wire: Wire) -> Crossing:
     --------
     A 21.5 cm edge at 1.1 GHz: light in SiO₂ (εr = 3.9) needs 1.4 ns, about 1.6 cycles.
 
-    >>> d = WaferDie("wafer", 0.215, 1.1e9, 762, 1172, 1.0, 3.9, 2.5)
+    >>> d = WaferDie("w", "wafer", 0.215, 1.1e9, 762, 1172, 1.0, 3.9, 2.5)
     >>> round(wafer_crossing(d, Wire(1e5, 2e-10, 2e-11)).cycles("tof_sio2_s"), 2)
     1.56
     """

@@ -142,14 +142,17 @@ class Cluster:
     """A :class:`Build` resolved into records: everything :func:`scale` and
     :func:`waferscale.models.training.train_step` read, with units in the names.
 
+    ``dense_16bit_flop_per_s`` is one chip's dense peak (``bf16_dense_flop_per_s``, else ``fp16_dense_flop_per_s``);
     ``up`` and ``domain_chips`` are the scale-up tier and its domain (None for wafers); ``mesh`` is the wafer's
     on-chip mesh (None for GPUs); ``tree`` the scale-out fat tree; ``scaleout_bytes_per_s_per_dir`` and
-    ``scaleout_latency_s`` each chip's scale-out bandwidth and α; ``hbm_bytes`` per GPU (None for wafers).
+    ``scaleout_latency_s`` each chip's scale-out bandwidth (the host system's ``scaleout_bytes_per_s_per_dir`` or
+    ``io_bytes_per_s``, else the chip's own) and α; ``hbm_bytes`` per GPU (None for wafers). ``sources``: the
+    BibTeX keys behind the chip's and host's figures (the tiers, tree and mesh carry their own).
     """
 
     label: str
     chip: str
-    flop_per_s: float
+    dense_16bit_flop_per_s: float
     hbm_bytes: float | None
     scaleout_bytes_per_s_per_dir: float
     scaleout_latency_s: float
@@ -157,6 +160,7 @@ class Cluster:
     up: ic.Tier | None = None
     domain_chips: int | None = None
     mesh: ic.Mesh | None = None
+    sources: tuple[str, ...] = ()
 
     @property
     def is_wafer(self) -> bool:
@@ -175,7 +179,10 @@ def cluster(cat: Catalog, build: Build) -> Cluster:
     if not isinstance(build, Build):
         raise ValueError(f"build={build!r} is not allowed; allowed: a Build (h100_ib(), build_for(cat, id), ...)")
     tree = ic.fat_tree(cat, build.switch, build.switch_optics)
-    common = dict(label=build.label, chip=build.chip, flop_per_s=dense_flop_per_s(cat, build.chip),
+    facts = [(build.chip, f) for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s", "hbm_bytes")]
+    facts += [(e, f) for e in (build.host, build.chip) for f in ("scaleout_bytes_per_s_per_dir", "io_bytes_per_s")]
+    common = dict(label=build.label, chip=build.chip, dense_16bit_flop_per_s=dense_flop_per_s(cat, build.chip),
+                  sources=cat.sources_of(facts),
                   scaleout_bytes_per_s_per_dir=_scaleout_bw(cat, build),
                   scaleout_latency_s=ic.tier(cat, build.alpha_tier).require("latency"), tree=tree)
     if build.scale_up is None:
@@ -228,7 +235,7 @@ def scale(cl: Cluster, chips: int, message_bytes: float = 1e9) -> dict:
             bw = co.hierarchical_all_reduce(n, G, M, up.require("bandwidth"), up.require("latency"),
                                             out_bw, out_alpha).bus_bandwidth_bytes_per_s
             where, levels, e = "scale-out", paths[0].levels, [p.total_j_per_bit for p in paths]
-    return {"label": cl.label, "chips": N, "bus_bandwidth_bytes_per_s": bw, "bytes_per_flop": bw / cl.flop_per_s,
+    return {"label": cl.label, "chips": N, "bus_bandwidth_bytes_per_s": bw, "bytes_per_flop": bw / cl.dense_16bit_flop_per_s,
             "path_j_per_bit": e[0], "path_low_j_per_bit": e[1], "path_high_j_per_bit": e[2],
             "tier": where, "levels": levels}
 

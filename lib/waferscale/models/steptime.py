@@ -38,7 +38,7 @@ __all__ = ["GpuCluster", "WaferSystem", "gpu_cluster", "wafer_system", "GpuStep"
 
 
 # -- the two sides, as records -------------------------------------------------------------------
-def _peak(name: str, flop_16bit_per_s: float, flop_fp32_per_s: float | None, prec: str) -> tuple[float, str]:
+def _peak(flop_16bit_per_s: float, flop_fp32_per_s: float | None, prec: str) -> tuple[float, str]:
     if prec not in ("16-bit", "fp32"):
         raise ValueError(f"prec={prec!r} is not allowed; allowed: 16-bit, fp32")
     if prec == "fp32" and flop_fp32_per_s is not None:
@@ -48,59 +48,84 @@ def _peak(name: str, flop_16bit_per_s: float, flop_fp32_per_s: float | None, pre
 
 @dataclass(frozen=True)
 class GpuCluster:
-    """The reference GPU cluster a profile runs on: one GPU's peaks and memory, the scale-up tier ``up`` inside a
-    domain of ``domain_chips`` GPUs and the scale-out tier ``out`` between domains, and ``train`` (the
-    :class:`~waferscale.models.scaling.Cluster` the training model plans training profiles on)."""
+    """The reference GPU cluster a profile runs on: one GPU's dense peaks and memory, the scale-up tier ``up``
+    inside a domain of ``domain_chips`` GPUs, the scale-out tier ``out`` between domains, and ``train`` (the
+    :class:`~waferscale.models.scaling.Cluster` the training model plans training profiles on, built on the same
+    GPU, tiers and domain: a record whose ``train`` disagrees with them is refused). ``sources``: the BibTeX keys
+    behind the GPU's figures (the tiers carry their own)."""
 
     gpu: str
     name: str
-    flop_16bit_per_s: float
-    flop_fp32_per_s: float | None
-    hbm_bytes: float
+    dense_16bit_flop_per_s: float
+    dense_fp32_flop_per_s: float | None
+    hbm_bytes: float | None
     hbm_bytes_per_s: float
     up: ic.Tier
     out: ic.Tier
     domain_chips: int
     train: sc.Cluster
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        check_int("domain_chips", self.domain_chips, 1, 2**20)
+        t = self.train
+        if (t.chip, t.up, t.domain_chips) != (self.gpu, self.up, self.domain_chips):
+            raise ValueError(f"train={t.label!r} does not match this cluster's GPU, scale-up tier and domain "
+                             f"({self.gpu}, {self.up.id}, {self.domain_chips}); replace train too "
+                             "(scaling.cluster of the matching Build) or resolve with steptime.gpu_cluster")
 
     def peak(self, prec: str = "16-bit") -> tuple[float, str]:
         """Dense peak for work in precision ``prec`` ('16-bit' or 'fp32') and the precision the rate is for: the fp32
         rate where the catalog has one, else the 16-bit peak (for fp32 work an upper bound)."""
-        return _peak(self.gpu, self.flop_16bit_per_s, self.flop_fp32_per_s, prec)
+        return _peak(self.dense_16bit_flop_per_s, self.dense_fp32_flop_per_s, prec)
 
 
 @dataclass(frozen=True)
 class WaferSystem:
-    """Wafers of one system: a wafer's peaks, SRAM and PE count, its ``width_pe`` x ``height_pe`` mesh with the
-    ``fabric`` tier's links, and the system's off-wafer bandwidth and α."""
+    """Wafers of one system: a wafer's dense peaks, SRAM and PE count, its ``mesh_width_pe`` x ``mesh_height_pe``
+    mesh with the ``fabric`` tier's links, and the system's off-wafer bandwidth and α (``io_latency_s`` None where
+    the link publishes none: then only profiles without communication run). ``sources``: the BibTeX keys behind the
+    wafer's and system's figures (the fabric carries its own)."""
 
     wafer: str
+    system: str
     name: str
-    flop_16bit_per_s: float
-    flop_fp32_per_s: float | None
+    dense_16bit_flop_per_s: float
+    dense_fp32_flop_per_s: float | None
     sram_bytes: float
     sram_bytes_per_s: float
     cores_enabled: float
-    width_pe: int
-    height_pe: int
+    mesh_width_pe: int
+    mesh_height_pe: int
     fabric: ic.Tier
     io_bytes_per_s: float
-    io_latency_s: float
+    io_latency_s: float | None
+    sources: tuple[str, ...] = ()
 
     def peak(self, prec: str = "16-bit") -> tuple[float, str]:
         """As :meth:`GpuCluster.peak`."""
-        return _peak(self.wafer, self.flop_16bit_per_s, self.flop_fp32_per_s, prec)
+        return _peak(self.dense_16bit_flop_per_s, self.dense_fp32_flop_per_s, prec)
 
 
 def gpu_cluster(cat: Catalog, gpu: str = "h100_sxm", *, up: str = "nvlink4", out: str = "ib_ndr",
                 domain: int = 8) -> GpuCluster:
-    """Resolve the GPU side from catalog ids: ``gpu``'s peaks and HBM, the tiers, and ``domain`` GPUs per scale-up
-    domain (an integer in [1, 2²⁰]). Training profiles plan on DGX H100-style nodes with ``gpu`` as the chip."""
+    """Resolve the GPU side from catalog ids: ``gpu``'s dense peak (``bf16_dense_flop_per_s``, else
+    ``fp16_dense_flop_per_s``), fp32 rate and HBM, the tiers, and ``domain`` GPUs per scale-up domain (an integer in
+    [1, 2²⁰]). Training profiles plan on DGX H100-style nodes (the host's scale-out links) with ``gpu`` as the chip,
+    ``up`` inside a domain of ``domain`` and ``out`` between domains (α borrowed from InfiniBand NDR where ``out``
+    publishes none)."""
     domain = check_int("domain", domain, 1, 2**20)
     fp32 = cat.value(gpu, FP32_FIELD) if cat.has(gpu, FP32_FIELD) else None
-    return GpuCluster(gpu, cat.name(gpu), cat.value(gpu, "bf16_dense_flop_per_s"), fp32, cat.value(gpu, "hbm_bytes"),
-                      cat.value(gpu, "hbm_bytes_per_s"), ic.tier(cat, up), ic.tier(cat, out), domain,
-                      sc.cluster(cat, dataclasses.replace(sc.h100_ib(), chip=gpu)))
+    hbm = cat.value(gpu, "hbm_bytes") if cat.has(gpu, "hbm_bytes") else None
+    t_up, t_out = ic.tier(cat, up), ic.tier(cat, out)
+    alpha = out if t_out.latency_s is not None else "ib_ndr"
+    build = sc.Build(f"{cat.name(gpu)}: {t_up.name} + {t_out.name}", gpu, "dgx_h100", up, out, "pluggable_optics_1p6t",
+                     alpha, out)
+    train = dataclasses.replace(sc.cluster(cat, build), domain_chips=domain)
+    return GpuCluster(gpu, cat.name(gpu), sc.dense_flop_per_s(cat, gpu), fp32, hbm, cat.value(gpu, "hbm_bytes_per_s"),
+                      t_up, t_out, domain, train,
+                      cat.sources_of([(gpu, f) for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s", FP32_FIELD,
+                                                         "hbm_bytes", "hbm_bytes_per_s")]))
 
 
 def wafer_system(cat: Catalog, wafer: str = "wse3", *, system: str = "cs3", fabric: str = "wse3_fabric",
@@ -109,6 +134,7 @@ def wafer_system(cat: Catalog, wafer: str = "wse3", *, system: str = "cs3", fabr
     times its PEs (an upper bound for older chips); without a mesh shape, a square of its PEs; the off-wafer
     bandwidth is the system's ``io_bytes_per_s``, else ``io_link``'s."""
     have = [f for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s") if cat.has(wafer, f)]
+    peak_facts = [(wafer, have[0])] if have else [("wse3", "fp16_dense_flop_per_s"), ("wse3", "cores_enabled")]
     if have:
         f16 = cat.value(wafer, have[0])
     else:
@@ -119,9 +145,13 @@ def wafer_system(cat: Catalog, wafer: str = "wse3", *, system: str = "cs3", fabr
         W = H = math.isqrt(int(cat.value(wafer, "cores_enabled")))
     link = ic.tier(cat, io_link)
     io_bw = cat.value(system, "io_bytes_per_s") if cat.has(system, "io_bytes_per_s") else link.require("bandwidth")
-    return WaferSystem(wafer, cat.name(wafer), f16, cat.value(wafer, FP32_FIELD) if cat.has(wafer, FP32_FIELD) else None,
+    facts = [*peak_facts, (wafer, FP32_FIELD), (wafer, "sram_bytes"), (wafer, "sram_bytes_per_s"),
+             (wafer, "cores_enabled"), (wafer, "mesh_width_pe"), (system, "io_bytes_per_s")]
+    return WaferSystem(wafer, system, cat.name(wafer), f16,
+                       cat.value(wafer, FP32_FIELD) if cat.has(wafer, FP32_FIELD) else None,
                        cat.value(wafer, "sram_bytes"), cat.value(wafer, "sram_bytes_per_s"),
-                       cat.value(wafer, "cores_enabled"), W, H, ic.tier(cat, fabric), io_bw, link.require("latency"))
+                       cat.value(wafer, "cores_enabled"), W, H, ic.tier(cat, fabric), io_bw, link.latency_s,
+                       cat.sources_of(facts, link.sources))
 
 
 # -- step times -----------------------------------------------------------------------------------
@@ -156,47 +186,51 @@ class GpuLayout:
         return self.state_bytes_per_gpu <= self.hbm_bytes
 
 
-def _check_sides(p, g=None, w=None) -> None:
+def _check_sides(p, cluster=None, system=None) -> None:
     if not isinstance(p, Profile):
         raise ValueError(f"p={p!r} is not allowed; allowed: a Profile")
-    if g is not None and not isinstance(g, GpuCluster):
-        raise ValueError(f"g={g!r} is not allowed; allowed: a GpuCluster (steptime.gpu_cluster(cat))")
-    if w is not None and not isinstance(w, WaferSystem):
-        raise ValueError(f"w={w!r} is not allowed; allowed: a WaferSystem (steptime.wafer_system(cat))")
+    if cluster is not None and not isinstance(cluster, GpuCluster):
+        raise ValueError(f"cluster={cluster!r} is not allowed; allowed: a GpuCluster (steptime.gpu_cluster(cat))")
+    if system is not None and not isinstance(system, WaferSystem):
+        raise ValueError(f"system={system!r} is not allowed; allowed: a WaferSystem (steptime.wafer_system(cat))")
 
 
-def _train_plan(p: Profile, g: GpuCluster) -> tuple[wl.Transformer, "tr.Step"]:
+def _train_plan(p: Profile, cluster: GpuCluster) -> tuple[wl.Transformer, "tr.Step"]:
     if p.model is None:
         raise ValueError(f"p={p.id!r} is a training profile without its model; read it with suitability.profile(cat, id)")
     model = p.model
     tokens = p.flop_per_step / (6.0 * model.params_total)        # the profile's FLOPs are 6·P per token
-    return model, tr.train_step(g.train, model, int(p.gpus), tokens_per_step=tokens, utilisation=1.0, overlap=0.0)
+    return model, tr.train_step(cluster.train, model, int(p.gpus), tokens_per_step=tokens, utilisation=1.0, overlap=0.0)
 
 
-def gpu_layout(p: Profile, g: GpuCluster) -> GpuLayout:
-    """The layout :func:`gpu_step` assumes for profile ``p`` on ``p.gpus`` GPUs of ``g``.
+def gpu_layout(p: Profile, cluster: GpuCluster) -> GpuLayout:
+    """The layout :func:`gpu_step` assumes for profile ``p`` on ``p.gpus`` GPUs of ``cluster``.
 
     Training profiles (:data:`~waferscale.models.suitability.TRAINING_ROWS`) take the training model's plan
     (:func:`waferscale.models.training.train_step`): the fewest tensor × pipeline stages whose weights and gradients
     (4 bytes per parameter over T·S GPUs) and Adam state (12 bytes over all N) fit; a ValueError if none does. Every
     other profile partitions its working set over its GPUs (a domain decomposition, or tensor-parallel decode).
     """
-    _check_sides(p, g)
+    _check_sides(p, cluster)
     N = int(p.gpus)
     if p.id in TRAINING_ROWS:
-        model, st = _train_plan(p, g)
+        model, st = _train_plan(p, cluster)
         P = model.params_total
         per = tr.state_bytes_per_param() * P / (st.tp * st.pp) + tr.OPTIMIZER_BYTES_PER_PARAM * P / N
-        return GpuLayout("3-D parallel", st.tp, st.pp, st.dp, per, g.hbm_bytes)
-    return GpuLayout("partitioned", N, 1, 1, p.working_set_bytes / N, g.hbm_bytes)
+        if cluster.hbm_bytes is None:
+            raise ValueError(f"cluster={cluster.gpu!r} gives no hbm_bytes; a training layout needs the GPU's memory")
+        return GpuLayout("3-D parallel", st.tp, st.pp, st.dp, per, cluster.hbm_bytes)
+    if cluster.hbm_bytes is None:
+        raise ValueError(f"cluster={cluster.gpu!r} gives no hbm_bytes; a layout needs the GPU's memory")
+    return GpuLayout("partitioned", N, 1, 1, p.working_set_bytes / N, cluster.hbm_bytes)
 
 
-def gpu_step(p: Profile, g: GpuCluster) -> GpuStep:
-    """Step time of profile ``p`` on ``p.gpus`` GPUs of ``g``: roofline local work plus α–β communication.
+def gpu_step(p: Profile, cluster: GpuCluster) -> GpuStep:
+    """Step time of profile ``p`` on ``p.gpus`` GPUs of ``cluster``: roofline local work plus α–β communication.
 
     ``comm_rounds_per_step`` rounds each carry ``comm_bytes / rounds``: an all-reduce (ring inside one
-    domain of ``g.domain_chips``, :func:`~waferscale.models.collectives.hierarchical_all_reduce` across nodes), an
-    all-to-all, or a point-to-point message (over ``g.up`` within a domain, ``g.out`` beyond). For point-to-point
+    domain of ``cluster.domain_chips``, :func:`~waferscale.models.collectives.hierarchical_all_reduce` across nodes), an
+    all-to-all, or a point-to-point message (over ``cluster.up`` within a domain, ``cluster.out`` beyond). For point-to-point
     profiles the ``global_rounds_per_step`` are 8-byte scalar all-reduces (dot products).
 
     Training profiles run in the layout of :func:`gpu_layout` (T tensor × S pipeline stages × D replicas, the state
@@ -204,13 +238,13 @@ def gpu_step(p: Profile, g: GpuCluster) -> GpuStep:
     (``comm_bytes / (rounds·T·S)``) all-reduced over the D replicas plus the training model's tensor-parallel
     all-reduces and pipeline hand-offs (:func:`waferscale.models.training.train_step`, no overlap).
     """
-    _check_sides(p, g)
-    domain = g.domain_chips
+    _check_sides(p, cluster)
+    domain = cluster.domain_chips
     N = int(p.gpus)
-    local = max(p.flop_per_step / (N * g.peak(precision(p.id))[0]), p.bytes_per_step / (N * g.hbm_bytes_per_s))
+    local = max(p.flop_per_step / (N * cluster.peak(precision(p.id))[0]), p.bytes_per_step / (N * cluster.hbm_bytes_per_s))
     if N == 1 or p.pattern == "none" or p.comm_rounds_per_step == 0:
         return GpuStep(local, 0.0)
-    t_up, t_out = g.up, g.out
+    t_up, t_out = cluster.up, cluster.out
     tier = t_up if N <= domain else t_out
     beta, alpha = tier.require("bandwidth"), tier.require("latency")
     R, G = p.comm_rounds_per_step, p.global_rounds_per_step
@@ -226,7 +260,7 @@ def gpu_step(p: Profile, g: GpuCluster) -> GpuStep:
                                           t_out.require("latency")).time_s
 
     if p.id in TRAINING_ROWS:
-        _, st = _train_plan(p, g)
+        _, st = _train_plan(p, cluster)
         shards = st.tp * st.pp
         replicas_per_domain = max(1, min(st.dp, domain // shards))
         dp = R * allreduce(n / shards, st.dp, replicas_per_domain)
@@ -283,8 +317,8 @@ def _far_read_split(bytes_per_step: float, neighbour_share: float, pes: float, l
     return s * B, (1 - s) * B / (4 * math.sqrt(n) * bw)
 
 
-def wafer_step(p: Profile, w: WaferSystem, *, wafers: int | None = None) -> WaferStep:
-    """Step time of profile ``p`` on the wafers of ``w`` its working set needs (or ``wafers``).
+def wafer_step(p: Profile, system: WaferSystem, *, wafers: int | None = None) -> WaferStep:
+    """Step time of profile ``p`` on the wafers of ``system`` its working set needs (or ``wafers``).
 
     Local work is a roofline, :math:`t = \\max(F / (w u P), B / (w u \\beta_{SRAM}))`: a parallel code
     spreads over the whole wafer (:math:`u = 1`); a task with no communication (pattern ``none``) uses only
@@ -300,11 +334,11 @@ def wafer_step(p: Profile, w: WaferSystem, *, wafers: int | None = None) -> Wafe
 
     Allowed: ``wafers`` ``None`` (the working set decides) or an integer in [1, 10⁶].
     """
-    _check_sides(p, w=w)
-    ws = w
+    _check_sides(p, system=system)
+    ws = system
     w = wafers_needed(p.working_set_bytes, ws.sram_bytes) if wafers is None else check_int("wafers", wafers, 1, 10**6)
     u = 1.0 if p.pattern != "none" else min(1.0, max(p.working_set_bytes / (w * ws.sram_bytes), 1.0 / ws.cores_enabled))
-    W, H = ws.width_pe, ws.height_pe
+    W, H = ws.mesh_width_pe, ws.mesh_height_pe
     b, hop = ws.fabric.require("bandwidth"), ws.fabric.require("latency")
     peak, sram_bw = ws.peak(precision(p.id))[0], ws.sram_bytes_per_s
     if p.pattern == "none":
@@ -316,6 +350,9 @@ def wafer_step(p: Profile, w: WaferSystem, *, wafers: int | None = None) -> Wafe
     if p.comm_rounds_per_step == 0:
         return WaferStep(w, local, 0.0, 0.0)
     io_bw, a_io = ws.io_bytes_per_s, ws.io_latency_s
+    if a_io is None:
+        raise ValueError(f"system={ws.system!r}: its off-wafer link publishes no latency, which a profile that "
+                         "communicates needs; choose an io_link with one")
     R, G, s = p.comm_rounds_per_step, p.global_rounds_per_step, p.neighbour_share
     if p.pattern == "all_reduce":
         # the buffer is spread over the mesh: every row reduces its slice along the row, all rows at once

@@ -22,8 +22,9 @@ row sourced or derived with its arithmetic in the note) and the link and system 
 :func:`classify` turns the three into a class with stated thresholds (:class:`Thresholds`):
 *highly* suitable when all three questions pass, *partially* when two do, *not* otherwise. The
 class is monotone in each feature by construction (more communication share, fewer wafers, more
-regularity never lower it). :mod:`waferscale.models.steptime` has the step-time models, the predicted
-wafer-vs-GPU-cluster speed-up and the tables (:func:`~waferscale.models.suittables.features`, ...).
+regularity never lower it). :mod:`waferscale.models.steptime` has the step-time models;
+:mod:`waferscale.models.suittables` the predicted wafer-vs-GPU-cluster speed-up and the tables
+(:func:`~waferscale.models.suittables.features`, ...).
 
 Examples
 --------
@@ -100,7 +101,7 @@ def precision(profile_id: str) -> str:
 
 _WAFER_ONLY = ("suit_stencil25", "suit_tlrmvm", "suit_fv_co2")  # validation kernels, not in the classification
 
-#: Default threshold sweeps for :func:`sensitivity` (the chapter's chart): the Q1 share, the Q2 wafer count and
+#: Default threshold sweeps for :func:`~waferscale.models.suittables.sensitivity` (the chapter's chart): the Q1 share, the Q2 wafer count and
 #: the Q3 mapping efficiency, each spanning its default and the values where some workload changes class.
 SWEEPS: dict[str, np.ndarray] = {
     "comm_share": np.linspace(0.0, 0.95, 39),

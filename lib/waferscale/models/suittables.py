@@ -50,16 +50,32 @@ def decode_case(cat: Catalog, profile_id: str) -> DecodeCase | None:
                       sv.OperatingPoint(n_in, n_out, "bf16"), users)
 
 
-def speedup(p: Profile, g: GpuCluster, w: WaferSystem, params: "ServeParams",
+def speedup(p: Profile, cluster: GpuCluster, system: WaferSystem, params: "ServeParams",
             case: DecodeCase | None = None) -> tuple[float, str]:
     """Predicted wafer-vs-GPU-cluster speed-up of one step, and the model it comes from.
 
     With a :class:`DecodeCase` (the :data:`DECODE_ROWS`) the ratio of total tokens per second from the serving model
     (:func:`waferscale.models.serving.serve`, its best layout for that many users): CS-3 with the wafers the model
     needs against ``p.gpus`` H100 GPUs of DGX H100 servers, with ``params`` (the calibrated
-    :func:`waferscale.fit.servefit.fitted`); otherwise :func:`gpu_step` / :func:`wafer_step`.
+    :func:`waferscale.fit.servefit.fitted`); otherwise :func:`gpu_step` / :func:`wafer_step`. A decode profile
+    without its case is refused (ValueError), never answered by the step model silently.
+
+    Examples
+    --------
+    >>> from waferscale import load
+    >>> from waferscale.fit.servefit import fitted
+    >>> from waferscale.models import suitability as su
+    >>> cat = load()
+    >>> p = su.profile(cat, "suit_decode_low")
+    >>> speedup(p, gpu_cluster(cat), wafer_system(cat), fitted(cat), decode_case(cat, p.id))[1]
+    'serving model'
     """
-    _check_sides(p, g, w)
+    _check_sides(p, cluster, system)
+    if p.id in DECODE_ROWS and case is None:
+        raise ValueError(f"case=None is not allowed for the decode profile {p.id!r}; allowed: "
+                         f"suittables.decode_case(cat, {p.id!r})")
+    if case is not None and not isinstance(case, DecodeCase):
+        raise ValueError(f"case={case!r} is not allowed; allowed: a DecodeCase (suittables.decode_case(cat, id)) or None")
     if case is not None:
         from . import serving as sv
 
@@ -69,7 +85,7 @@ def speedup(p: Profile, g: GpuCluster, w: WaferSystem, params: "ServeParams",
             return wf.tokens_per_s_total / gs.tokens_per_s_total, "serving model"
         except ValueError:  # the configuration does not fit: the step model answers
             pass
-    return gpu_step(p, g).step_s / wafer_step(p, w).step_s, "step model"
+    return gpu_step(p, cluster).step_s / wafer_step(p, system).step_s, "step model"
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -86,7 +102,7 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
     """
     t = thresholds or Thresholds()
     gc, ws = gpu_cluster(cat), wafer_system(cat, wafer)
-    W, H = ws.width_pe, ws.height_pe
+    W, H = ws.mesh_width_pe, ws.mesh_height_pe
     rows = []
     for pid in profile_ids(cat):
         p = profile(cat, pid)
@@ -111,12 +127,12 @@ def features(cat: Catalog, thresholds: Thresholds | None = None, *, wafer: str =
     return pd.DataFrame(rows)
 
 
-def _peak_label(prec: str, g: GpuCluster, w: WaferSystem) -> str:
+def _peak_label(prec: str, cluster: GpuCluster, system: WaferSystem) -> str:
     """Which dense peaks rate a profile's arithmetic: its own precision on both sides, or, on a side whose chip has
     no fp32 rate in the catalog, that chip's 16-bit peak (an upper bound on its fp32 speed)."""
     if prec != "fp32":
         return prec
-    used = {side.name: side.peak(prec)[1] for side in (g, w)}
+    used = {side.name: side.peak(prec)[1] for side in (cluster, system)}
     if set(used.values()) == {"fp32"}:
         return "fp32"
     if set(used.values()) == {"16-bit"}:

@@ -1,8 +1,8 @@
 """Time and communication energy of one training step of a dense transformer, on GPU clusters and on wafers.
 
 Compute is the standard 6·P FLOPs per token (forward 2, backward 4) at a stated share ``utilisation``
-of dense 16-bit peak — an assumption, not a catalog number (default: the decode model's
-:attr:`~waferscale.models.performance.Params.flop_efficiency`, stated there as assumed). Communication is
+of dense 16-bit peak — an assumption, not a catalog number (default 0.5; the performance chapter tests its claim
+over a stated range of it). Communication is
 the communication chapter's α–β collectives (:mod:`waferscale.models.collectives`) over the catalog's link
 tiers, grown as in :mod:`waferscale.models.scaling` (the same :class:`~waferscale.models.scaling.Cluster` records,
 resolved from the catalog once by :func:`~waferscale.models.scaling.cluster`).
@@ -131,6 +131,13 @@ def train_step(cl: sc.Cluster, model: Transformer, chips: int, *, tokens_per_ste
 
     Parameters
     ----------
+    cl : Cluster
+        The system, resolved once by :func:`waferscale.models.scaling.cluster` (a GPU cluster plans tensor and
+        pipeline stages inside its scale-up domain; a wafer cluster streams weights).
+    model : Transformer
+        The dense transformer trained (:func:`waferscale.models.workloads.model`).
+    chips : int
+        GPUs or wafers, 1 … 2³⁰.
     tokens_per_step : float
         Global batch B in tokens (1e3 … 1e9).
     seq_tokens : int
@@ -143,6 +150,8 @@ def train_step(cl: sc.Cluster, model: Transformer, chips: int, *, tokens_per_ste
         Virtual pipeline stages per GPU (Megatron's interleaved schedule), 1 … 64; divides the bubble.
     state_share : float
         Share of HBM allowed for weights, gradients and optimizer state (0, 1]; the rest is activations.
+    precision : str
+        Of weights and gradients ('bf16', 'fp8', ...; :func:`waferscale.models.workloads.bytes_per_value`).
     plan : (T, S), optional
         Force tensor and pipeline parallel sizes instead of the smallest plan that fits (GPUs only).
 
@@ -164,7 +173,7 @@ def train_step(cl: sc.Cluster, model: Transformer, chips: int, *, tokens_per_ste
     share = _check("state_share", state_share, 1e-3, 1.0)
     b = bytes_per_value(precision)
     P, L, h = model.params_total, model.layers, model.hidden_size
-    F = cl.flop_per_s * u
+    F = cl.dense_16bit_flop_per_s * u
     seqs = max(1, math.ceil(B / s))
     ideal = 6.0 * P * seqs * s / (N * F)
     out_bw, out_alpha = cl.scaleout_bytes_per_s_per_dir, cl.scaleout_latency_s
@@ -243,7 +252,7 @@ def training_curve(clusters, model: Transformer, chips, **kw) -> pd.DataFrame:
                 raise
             d = st.as_dict()
             d["system"] = label
-            d["pflops"] = int(n) * cl.flop_per_s / 1e15
+            d["pflops"] = int(n) * cl.dense_16bit_flop_per_s / 1e15
             rows.append(d)
     return pd.DataFrame(rows)
 
@@ -265,6 +274,8 @@ class MeasuredRun:
     plan: tuple[int, int]
     precision: str
     measured_flop_per_s_per_gpu: float
+    source: str = ""
+    grade: str = ""
 
 
 def measured_run(cat: Catalog, row_id: str) -> MeasuredRun:
@@ -275,7 +286,7 @@ def measured_run(cat: Catalog, row_id: str) -> MeasuredRun:
     c = r["conditions"]
     return MeasuredRun(row_id, sc.cluster(cat, sc.h100_ib()), wl.model(cat, r["workload"]), int(c["gpus"]),
                        float(c["tokens_per_step"]), int(c["seq_tokens"]), (int(c["tp"]), int(c["pp"])),
-                       c.get("precision", "bf16"), float(r["value"]))
+                       c.get("precision", "bf16"), float(r["value"]), str(r["source"]), str(r["grade"]))
 
 
 def predicted_flop_per_s_per_gpu(run: MeasuredRun, utilisation: float, interleave: int = 1) -> float:

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -208,15 +209,17 @@ def model_ids(cat: Catalog) -> list[str]:
     return [w for w in cat.ids("workloads") if cat.has(w, "layers") and cat.has(w, "hidden_size")]
 
 
-_MODEL_CACHE: dict[tuple, "Transformer"] = {}
+#: Transformers already read, per catalog object (checked by a weak reference, since ids are reused).
+_MODEL_CACHE: dict[tuple, tuple[weakref.ref, "Transformer"]] = {}
 
 
 def model(cat: Catalog, workload: str) -> Transformer:
     """Read one transformer from the catalog (cached per catalog and id); see :func:`_model`."""
     key = (id(cat), str(cat.root), workload)
-    hit = _MODEL_CACHE.get(key)
-    if hit is None:
-        hit = _MODEL_CACHE[key] = _model(cat, workload)
+    ref, hit = _MODEL_CACHE.get(key, (None, None))
+    if ref is None or ref() is not cat:   # a new catalog that reuses a collected one's id is not a hit
+        hit = _model(cat, workload)
+        _MODEL_CACHE[key] = (weakref.ref(cat), hit)
     return hit
 
 
