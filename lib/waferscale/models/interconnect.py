@@ -330,13 +330,9 @@ class ScaleOutPath:
 
 @dataclass(frozen=True)
 class FatTree:
-    """A switched scale-out network as records: the switch radix and the three tiers a bit crosses.
-
-    ``host`` is the accelerator's link to its NIC (e.g. PCIe), ``nic_optics`` the NIC-side transceiver,
-    ``switch_optics`` the switch-side transceiver (a CPO port on co-packaged-optics switches). Resolved from the
-    catalog by :func:`fat_tree`; :func:`scaleout_path` is a pure function of it. ``sources``: the key behind the
-    radix (the tiers carry their own).
-    """
+    """A switched scale-out network: the switch radix and the three tiers a bit crosses, ``host`` (the accelerator's
+    link to its NIC, e.g. PCIe), ``nic_optics`` and ``switch_optics`` (a CPO port on co-packaged-optics switches).
+    From :func:`fat_tree`; :func:`scaleout_path` is a pure function of it. ``sources``: the radix's key."""
 
     switch: str
     switch_ports: int
