@@ -41,18 +41,14 @@ def _holds_catalog(values) -> bool:
 
 
 def cold() -> None:
-    """Forget every record already resolved (the catalog loader's, the serving fit's and the resolvers' caches), so
-    that a trace sees every reader a verdict needs, whatever ran before it in this process."""
-    import importlib
-
+    """Forget every record already resolved, so that a trace sees every reader a verdict needs, whatever ran before
+    it in this process: a fresh catalog object (its :attr:`~waferscale.data.catalog.Catalog.records` start empty) and
+    the serving fit read again."""
     from waferscale.data import catalog
     from waferscale.fit import servefit
-    from waferscale.models import workloads
 
     catalog._load_cached.cache_clear()
     servefit._stored.cache_clear()
-    importlib.import_module("waferscale.models.serving.hardware")._CACHE.clear()
-    workloads._MODEL_CACHE.clear()
 
 
 def trace(verdict_fn, cat: Catalog) -> dict:

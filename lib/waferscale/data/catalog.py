@@ -169,6 +169,12 @@ class Catalog:
             return False
         return True
 
+    @cached_property
+    def records(self) -> dict:
+        """A store for the records the models resolve from this catalog object (keyed by the resolver): each is
+        built once and lives as long as the catalog does; a new catalog starts empty."""
+        return {}
+
     def sources_of(self, facts: Iterable[tuple[str, str]], *more: Iterable[str]) -> tuple[str, ...]:
         """The BibTeX keys behind the given (entity, field) facts (those the catalog has), then ``more`` keys, each
         once, in order: the provenance a record built from those facts carries."""

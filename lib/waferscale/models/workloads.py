@@ -21,7 +21,6 @@ Examples
 from __future__ import annotations
 
 import math
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -209,18 +208,13 @@ def model_ids(cat: Catalog) -> list[str]:
     return [w for w in cat.ids("workloads") if cat.has(w, "layers") and cat.has(w, "hidden_size")]
 
 
-#: Transformers already read, per catalog object (checked by a weak reference, since ids are reused).
-_MODEL_CACHE: dict[tuple, tuple[weakref.ref, "Transformer"]] = {}
-
-
 def model(cat: Catalog, workload: str) -> Transformer:
-    """Read one transformer from the catalog (cached per catalog and id); see :func:`_model`."""
-    key = (id(cat), str(cat.root), workload)
-    ref, hit = _MODEL_CACHE.get(key, (None, None))
-    if ref is None or ref() is not cat:   # a new catalog that reuses a collected one's id is not a hit
-        hit = _model(cat, workload)
-        _MODEL_CACHE[key] = (weakref.ref(cat), hit)
-    return hit
+    """Read one transformer from the catalog (built once per catalog and id, kept in :attr:`Catalog.records`); see
+    :func:`_model`."""
+    key, store = ("model", workload), cat.records
+    if key not in store:
+        store[key] = _model(cat, workload)
+    return store[key]
 
 
 def _model(cat: Catalog, workload: str) -> Transformer:

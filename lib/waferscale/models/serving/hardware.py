@@ -18,7 +18,6 @@ utilisation (:func:`waferscale.models.serving.power.draw_w`).
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, replace
 
 from ...data.catalog import Catalog
@@ -182,16 +181,10 @@ def hardware(cat: Catalog, system_id: str, overrides: dict[str, str] | None = No
     ValueError
         If ``system_id`` has no link tiers in the catalog (the message lists the allowed ids).
     """
-    key = (id(cat), str(cat.root), system_id, tuple(sorted((overrides or {}).items())))
-    ref, hit = _CACHE.get(key, (None, None))
-    if ref is None or ref() is not cat:   # a new catalog that reuses a collected one's id is not a hit
-        hit = _hardware(cat, system_id, overrides or {})
-        _CACHE[key] = (weakref.ref(cat), hit)
-    return hit
-
-
-#: Records already resolved, per catalog object (checked by a weak reference, since ids are reused).
-_CACHE: dict[tuple, tuple[weakref.ref, Hardware]] = {}
+    key, store = ("hardware", system_id, tuple(sorted((overrides or {}).items()))), cat.records
+    if key not in store:
+        store[key] = _hardware(cat, system_id, overrides or {})
+    return store[key]
 
 
 def _hardware(cat: Catalog, system_id: str, ov: dict[str, str]) -> Hardware:
