@@ -36,7 +36,7 @@ MODELS = Path(__file__).resolve().parents[1] / "lib" / "waferscale" / "models"
 READERS: dict[str, str] = {
     # resolvers: the catalog resolves ids once into records
     "interconnect.tier": "resolver", "interconnect.mesh": "resolver", "interconnect.fat_tree": "resolver",
-    "scaling.build_for": "resolver", "scaling.cluster": "resolver",
+    "scaling.build_for": "resolver", "scaling.gpu_build": "resolver", "scaling.cluster": "resolver",
     "decode_comm.gpu_node": "resolver", "decode_comm.wafer_pipeline": "resolver",
     "steptime.gpu_cluster": "resolver", "steptime.wafer_system": "resolver", "suittables.decode_case": "resolver",
     "suitability.profile": "resolver", "training.measured_run": "resolver",
@@ -212,7 +212,7 @@ def test_negative_control_a_declared_reader_that_vanished_is_reported():
     ("train_step", r"cl=.*is not allowed; allowed: a Cluster"),
     ("gpu_step", r"cluster='h100_sxm' is not allowed; allowed: a GpuCluster"),
     ("speedup", r"case=None is not allowed for the decode profile 'suit_decode_low'"),
-    ("train_mismatch", r"train=.*does not match this cluster's GPU, scale-up tier and domain"),
+    ("train_is_a_wafer", r"train=.*is not allowed; allowed: the Cluster of a GPU build"),
     ("wafer_crossing", r"die='wse3' is not allowed; allowed: a WaferDie"),
 ])
 def test_an_id_where_a_record_belongs_is_a_named_error(call, match):
@@ -232,8 +232,8 @@ def test_an_id_where_a_record_belongs_is_a_named_error(call, match):
         # a decode profile's speed-up without its serving case would silently fall back to the step model
         "speedup": lambda: tab.speedup(su.profile(cat, "suit_decode_low"), stp.gpu_cluster(cat), stp.wafer_system(cat),
                                        fitted(cat)),
-        # a what-if that changes the scale-up domain but not the training plan's cluster
-        "train_mismatch": lambda: dataclasses.replace(stp.gpu_cluster(cat), domain_chips=72),
+        # the GPU side's cluster must be a GPU build (its scale-up tier and domain are read from it)
+        "train_is_a_wafer": lambda: dataclasses.replace(stp.gpu_cluster(cat), train=sc.cluster(cat, sc.cs3_ethernet())),
     }
     with pytest.raises(ValueError, match=match):
         calls[call]()
@@ -301,3 +301,17 @@ def test_negative_control_trace_sees_an_undeclared_reader_and_a_climb():
                  f"{LIB}/models/fake.py", "exec"), ns)
     t = trace(lambda cat: ns["step"](1.0), ws.load())
     assert any(c.startswith("models.fake -> claims.base") for c in t["climbs"]), t["climbs"]
+
+
+def test_a_gpu_cluster_what_if_moves_every_figure_read_from_its_cluster():
+    """The GPU side reads its domain, scale-up tier, peak and HBM from ``train``: replacing ``train`` once moves the
+    step model and the training plan together (they cannot disagree)."""
+    import waferscale as ws
+    from waferscale.models import steptime as stp, suitability as su
+
+    cat = ws.load()
+    g = stp.gpu_cluster(cat)
+    wide = dataclasses.replace(g, train=dataclasses.replace(g.train, domain_chips=72))
+    assert (g.domain_chips, wide.domain_chips) == (8, 72) and wide.up == g.up
+    p = su.profile(cat, "suit_stencil_cfd")     # 16 GPUs: beyond one 8-GPU domain, inside a 72-GPU one
+    assert stp.gpu_step(p, wide).comm_s < stp.gpu_step(p, g).comm_s

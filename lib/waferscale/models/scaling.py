@@ -41,7 +41,7 @@ MAX_TABLE_CHIPS = 2**20
 
 
 __all__ = ["Build", "Cluster", "cluster", "h100_ib", "gb200_xdr", "gb200_cpo", "cs3_ethernet", "BUILDS", "build_for",
-           "catalog_builds", "dense_flop_per_s", "scale", "scaling_table"]
+           "gpu_build", "catalog_builds", "dense_flop_per_s", "scale", "scaling_table"]
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,16 @@ def build_for(cat: Catalog, system: str, switch_optics: str = "pluggable_optics_
     chip, up, out = links[system]
     if cat.entities.loc[cat.entities["id"] == chip, "kind"].iloc[0] == "wafer":
         raise ValueError(f"system={system!r} is a wafer system; use cs3_ethernet() for wafers")
+    return gpu_build(cat, chip, system, up, out, switch_optics, label=f"{cat.name(system)}: {cat.name(up)} + {cat.name(out)}")
+
+
+def gpu_build(cat: Catalog, chip: str, host: str, up: str, out: str, switch_optics: str = "pluggable_optics_1p6t", *,
+              label: str | None = None) -> Build:
+    """The :class:`Build` of GPUs ``chip`` in ``host`` systems: ``up`` inside a domain, ``out`` (also the switch)
+    between domains, with α borrowed from InfiniBand NDR where ``out`` publishes none (as the serving model does)."""
     alpha = out if ic.tier(cat, out).latency_s is not None else "ib_ndr"
-    return Build(f"{cat.name(system)}: {cat.name(up)} + {cat.name(out)}", chip, system, up, out, switch_optics, alpha, out)
+    return Build(label or f"{cat.name(chip)}: {cat.name(up)} + {cat.name(out)}", chip, host, up, out, switch_optics,
+                 alpha, out)
 
 
 def catalog_builds(cat: Catalog) -> list[Build]:
@@ -214,7 +222,7 @@ def scale(cl: Cluster, chips: int, message_bytes: float = 1e9) -> dict:
     n = ic.check_bytes("message_bytes", message_bytes)
     out_bw, out_alpha = cl.scaleout_bytes_per_s_per_dir, cl.scaleout_latency_s
     paths = [ic.scaleout_path(cl.tree, max(N, 2), bound=b) for b in ("value", "low", "high")]
-    if cl.up is None:  # wafers
+    if cl.is_wafer:
         m = cl.mesh
         if N == 1:
             bw, where, levels = m.bisection_bytes_per_s_per_dir, "mesh", 0
@@ -254,7 +262,7 @@ def scaling_table(clusters, max_chips: int = 16384, message_bytes: float = 1e9) 
     rows = []
     for c in clusters:
         grid = {2 ** k for k in range(0, int(math.log2(max_chips)) + 1)}
-        if c.up is not None:
+        if not c.is_wafer:
             G = c.domain_chips
             grid |= {G, G + 1} | {G * 2 ** k for k in range(0, int(math.log2(max_chips / G)) + 1)}
             grid.discard(1)

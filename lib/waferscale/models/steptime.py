@@ -48,31 +48,44 @@ def _peak(flop_16bit_per_s: float, flop_fp32_per_s: float | None, prec: str) -> 
 
 @dataclass(frozen=True)
 class GpuCluster:
-    """The reference GPU cluster a profile runs on: one GPU's dense peaks and memory, the scale-up tier ``up``
-    inside a domain of ``domain_chips`` GPUs, the scale-out tier ``out`` between domains, and ``train`` (the
-    :class:`~waferscale.models.scaling.Cluster` the training model plans training profiles on, built on the same
-    GPU, tiers and domain: a record whose ``train`` disagrees with them is refused). ``sources``: the BibTeX keys
-    behind the GPU's figures (the tiers carry their own)."""
+    """The reference GPU cluster a profile runs on. ``train`` is the :class:`~waferscale.models.scaling.Cluster` of
+    its GPUs (the GPU, its dense 16-bit peak and HBM, the scale-up tier and domain; the training model plans
+    training profiles on it); the GPU side adds the fp32 rate, the HBM bandwidth and the scale-out tier ``out``
+    between domains. The GPU, peak, HBM, ``up`` and ``domain_chips`` are read from ``train``, so a what-if that
+    replaces ``train`` moves them all. ``sources``: the BibTeX keys behind the GPU's figures (the tiers carry
+    their own)."""
 
-    gpu: str
     name: str
-    dense_16bit_flop_per_s: float
     dense_fp32_flop_per_s: float | None
-    hbm_bytes: float | None
     hbm_bytes_per_s: float
-    up: ic.Tier
     out: ic.Tier
-    domain_chips: int
     train: sc.Cluster
     sources: tuple[str, ...] = ()
 
     def __post_init__(self):
-        check_int("domain_chips", self.domain_chips, 1, 2**20)
-        t = self.train
-        if (t.chip, t.up, t.domain_chips) != (self.gpu, self.up, self.domain_chips):
-            raise ValueError(f"train={t.label!r} does not match this cluster's GPU, scale-up tier and domain "
-                             f"({self.gpu}, {self.up.id}, {self.domain_chips}); replace train too "
-                             "(scaling.cluster of the matching Build) or resolve with steptime.gpu_cluster")
+        if not isinstance(self.train, sc.Cluster) or self.train.is_wafer:
+            raise ValueError(f"train={self.train!r} is not allowed; allowed: the Cluster of a GPU build "
+                             "(scaling.cluster(cat, scaling.gpu_build(...)))")
+
+    @property
+    def gpu(self) -> str:
+        return self.train.chip
+
+    @property
+    def dense_16bit_flop_per_s(self) -> float:
+        return self.train.dense_16bit_flop_per_s
+
+    @property
+    def hbm_bytes(self) -> float | None:
+        return self.train.hbm_bytes
+
+    @property
+    def up(self) -> ic.Tier:
+        return self.train.up
+
+    @property
+    def domain_chips(self) -> int:
+        return self.train.domain_chips
 
     def peak(self, prec: str = "16-bit") -> tuple[float, str]:
         """Dense peak for work in precision ``prec`` ('16-bit' or 'fp32') and the precision the rate is for: the fp32
@@ -116,14 +129,8 @@ def gpu_cluster(cat: Catalog, gpu: str = "h100_sxm", *, up: str = "nvlink4", out
     publishes none)."""
     domain = check_int("domain", domain, 1, 2**20)
     fp32 = cat.value(gpu, FP32_FIELD) if cat.has(gpu, FP32_FIELD) else None
-    hbm = cat.value(gpu, "hbm_bytes") if cat.has(gpu, "hbm_bytes") else None
-    t_up, t_out = ic.tier(cat, up), ic.tier(cat, out)
-    alpha = out if t_out.latency_s is not None else "ib_ndr"
-    build = sc.Build(f"{cat.name(gpu)}: {t_up.name} + {t_out.name}", gpu, "dgx_h100", up, out, "pluggable_optics_1p6t",
-                     alpha, out)
-    train = dataclasses.replace(sc.cluster(cat, build), domain_chips=domain)
-    return GpuCluster(gpu, cat.name(gpu), sc.dense_flop_per_s(cat, gpu), fp32, hbm, cat.value(gpu, "hbm_bytes_per_s"),
-                      t_up, t_out, domain, train,
+    train = dataclasses.replace(sc.cluster(cat, sc.gpu_build(cat, gpu, "dgx_h100", up, out)), domain_chips=domain)
+    return GpuCluster(cat.name(gpu), fp32, cat.value(gpu, "hbm_bytes_per_s"), ic.tier(cat, out), train,
                       cat.sources_of([(gpu, f) for f in ("bf16_dense_flop_per_s", "fp16_dense_flop_per_s", FP32_FIELD,
                                                          "hbm_bytes", "hbm_bytes_per_s")]))
 
