@@ -47,17 +47,17 @@ def amd_example(cat: Catalog, example: str) -> AmdExample:
     """Resolve one AMD comparison; wafer prices are the catalog's for the nearest node (CSET)."""
     v = lambda f: cat.value(example, f)  # noqa: E731
 
-    def price(node: float) -> float:
-        return node_price_usd(cat, min(cat.wafer_prices["node_nm"], key=lambda x: abs(x - node)))[0]
+    def price(node_field: str) -> tuple[float, str]:
+        usd, row = node_price_usd(cat, min(cat.wafer_prices["node_nm"], key=lambda x: abs(x - v(node_field))))
+        return usd, str(row["source"])
 
     io = cat.has(example, "io_die_area_mm2")
+    (usd, src), (io_usd, io_src) = price("process_nm"), price("io_process_nm") if io else (None, None)
     facts = [(example, f) for f in ("chiplets", "chiplet_area_mm2", "process_nm", "printed_cost_ratio", "die_area_mm2",
                                     "io_die_area_mm2", "io_process_nm")]
-    prices = [str(node_price_usd(cat, min(cat.wafer_prices["node_nm"], key=lambda x: abs(x - v(f))))[1]["source"])
-              for f in ("process_nm", "io_process_nm") if cat.has(example, f)]
-    return AmdExample(example, cat.name(example), v("chiplets"), v("chiplet_area_mm2"), price(v("process_nm")),
-                      v("printed_cost_ratio"), None if io else v("die_area_mm2"), v("io_die_area_mm2") if io else None,
-                      price(v("io_process_nm")) if io else None, cat.sources_of(facts, prices))
+    return AmdExample(example, cat.name(example), v("chiplets"), v("chiplet_area_mm2"), usd, v("printed_cost_ratio"),
+                      None if io else v("die_area_mm2"), v("io_die_area_mm2") if io else None, io_usd,
+                      cat.sources_of(facts, [s for s in (src, io_src) if s]))
 
 
 def amd_ratio(ex: AmdExample, d_compute: float, d_io: float, model: str = "poisson") -> float:

@@ -161,7 +161,6 @@ def decode_step(model: Transformer, node: GpuNode, pipeline: WaferPipeline, *, g
         raise ValueError(f"node={node!r} is not allowed; allowed: a GpuNode (decode_comm.gpu_node(cat))")
     if not isinstance(pipeline, WaferPipeline):
         raise ValueError(f"pipeline={pipeline!r} is not allowed; allowed: a WaferPipeline (decode_comm.wafer_pipeline(cat))")
-    gpu, wafer = node, pipeline
     G = check_ranks("gpus", gpus)
     B = check_ranks("batch", batch)
     pick = {"value": 0, "low": 1, "high": 2}[bound]
@@ -175,17 +174,17 @@ def decode_step(model: Transformer, node: GpuNode, pipeline: WaferPipeline, *, g
         return (t.require("energy"), t.energy_low_j_per_bit, t.energy_high_j_per_bit)[pick]  # type: ignore[return-value]
 
     # GPUs
-    nv = gpu.link
+    nv = node.link
     ar = ring_all_reduce(act_bytes, G, nv.require("bandwidth"), tri(nv, "latency"), tri(nv, "energy"))
     gpu_comm_t, gpu_comm_e = 2 * layers * ar.time_s, 2 * layers * ar.energy_j
     flops = 2 * params * B
-    gpu_local_t = max(wbytes / (G * gpu.hbm_bytes_per_s), flops / (G * gpu.dense_16bit_flop_per_s))
-    gpu_power = G * gpu.tdp_w
+    gpu_local_t = max(wbytes / (G * node.hbm_bytes_per_s), flops / (G * node.dense_16bit_flop_per_s))
+    gpu_power = G * node.tdp_w
     # wafers
-    wafers = wafers_needed(model, wafer.sram_bytes, bytes_per_value)
-    m = wafer.mesh
+    wafers = wafers_needed(model, pipeline.sram_bytes, bytes_per_value)
+    m = pipeline.mesh
     e_hop = (m.energy_j_per_bit_per_hop, m.energy_low_j_per_bit_per_hop, m.energy_high_j_per_bit_per_hop)[pick]
-    a_hop = (m.hop_latency_s, wafer.fabric.latency_low_s, wafer.fabric.latency_high_s)[pick]
+    a_hop = (m.hop_latency_s, pipeline.fabric.latency_low_s, pipeline.fabric.latency_high_s)[pick]
     layers_per_wafer = math.ceil(layers / wafers)
     side = max(1, int(math.isqrt(m.pes // layers_per_wafer)))
     red = mesh_all_reduce(act_bytes / side, side, 1, m.link_bytes_per_s_per_dir, a_hop, e_hop)
@@ -195,12 +194,12 @@ def decode_step(model: Transformer, node: GpuNode, pipeline: WaferPipeline, *, g
     hand_e = ic.p2p_energy_j(act_bytes, e_hop) * side
     mesh_t = layers * (2 * red_t + hand_t)
     mesh_e = layers * (2 * red_e + hand_e)
-    link, io_bw = wafer.link, wafer.io_bytes_per_s
-    path = ic.scaleout_path(wafer.tree, max(2, wafers), bound=bound)
+    link, io_bw = pipeline.link, pipeline.io_bytes_per_s
+    path = ic.scaleout_path(pipeline.tree, max(2, wafers), bound=bound)
     cross_t = (wafers - 1) * ic.p2p_time_s(act_bytes, io_bw, tri(link, "latency"))
     cross_e = (wafers - 1) * ic.p2p_energy_j(act_bytes, path.total_j_per_bit)
-    wafer_local_t = layers_per_wafer * max(wbytes / wafer.sram_bytes_per_s, flops / wafer.dense_16bit_flop_per_s)
-    wafer_power = wafers * wafer.system_power_w
+    wafer_local_t = layers_per_wafer * max(wbytes / pipeline.sram_bytes_per_s, flops / pipeline.dense_16bit_flop_per_s)
+    wafer_power = wafers * pipeline.system_power_w
 
     rows = [
         ("gpus", "local work (weights, arithmetic)", gpu_local_t, None),
