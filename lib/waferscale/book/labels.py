@@ -6,6 +6,8 @@ Used by the chart modules of :mod:`waferscale.book` through :mod:`waferscale.boo
 
 from __future__ import annotations
 
+from ..core.digits import SUPERSCRIPTS, superscript
+
 __all__ = ["si_labels", "pow10_text", "power_labels", "short_label", "compact_sources", "wrap"]
 
 
@@ -28,8 +30,6 @@ def si_labels(unit: str = "", *, digits: str = "~s", decades: bool = False) -> s
     return f"abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) > 1e-6 ? '' : {text}"
 
 
-_SUPERSCRIPT = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸",
-                "9": "⁹"}
 
 
 def pow10_text(x: float) -> str:
@@ -43,7 +43,7 @@ def pow10_text(x: float) -> str:
     if x > 0:
         e = round(math.log10(x))
         if abs(x / 10.0 ** e - 1) < 1e-9:
-            return "1" if e == 0 else "10" if e == 1 else "10" + "".join(_SUPERSCRIPT[c] for c in str(e))
+            return "1" if e == 0 else "10" if e == 1 else "10" + superscript(e)
     return f"{x:.3g}"
 
 
@@ -54,7 +54,7 @@ def power_labels() -> str:
     """
     e = "round(log(datum.value) / LN10)"
     sup = f"'' + {e}"
-    for d, u in _SUPERSCRIPT.items():
+    for d, u in SUPERSCRIPTS.items():
         sup = f"replace({sup}, /{d}/g, '{u}')"
     return (f"abs(datum.value / pow(10, {e}) - 1) > 1e-6 ? '' : {e} == 0 ? '1' : {e} == 1 ? '10' : '10' + {sup}")
 

@@ -34,6 +34,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from ..core.digits import superscript
 from ..data.catalog import GRADES
 
 __all__ = ["HEADERS", "header", "number", "cell", "show"]
@@ -47,7 +48,6 @@ HEADERS: Mapping[str, str] = {
 
 _MISSING = {"", "–", "-", "nan", "NaN", "None", "<NA>", "—"}
 _BAND = re.compile(r"^\s*([−+-]?[\d.,]+)\s*[–-]\s*([−+-]?[\d.,]+)\s*$")
-_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def header(name: str) -> str:
@@ -71,8 +71,7 @@ def _number(x: float, digits: int = 3) -> str:
         m = a / 10.0 ** e
         if round(m, 2) >= 10:
             m, e = m / 10, e + 1
-        mant = f"{m:.{digits}g}"
-        return f"{sign}{mant} × 10{str(e).translate(_SUP)}" if mant != "1" else f"{sign}1 × 10{str(e).translate(_SUP)}"
+        return f"{sign}{m:.{digits}g} × 10{superscript(e)}"
     if float(a).is_integer():
         return f"{sign}{int(a):,}"
     s = f"{a:.{digits}g}"

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..core.digits import superscript
 from ..data.catalog import Catalog
 
 __all__ = ["Status", "Verdict", "Claim", "CHAPTERS", "CLAIMED", "PHRASE", "format_quantity", "pretty_exponents"]
@@ -34,14 +35,11 @@ PHRASE: dict[Status, str] = {
     Status.PENDING: "cannot be computed from the catalog",
 }
 
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
 def _power_of_ten(x: float, digits: int = 2) -> str:
     """``x`` as ``m × 10ⁿ`` (``digits`` significant digits in m), e.g. 1.2 × 10¹⁷."""
     mant, exp = f"{x:.{digits - 1}e}".split("e")
     mant = mant.rstrip("0").rstrip(".") if "." in mant else mant
-    return f"{mant} × 10{str(int(exp)).translate(_SUP)}"
+    return f"{mant} × 10{superscript(int(exp))}"
 
 
 def format_quantity(value: float | None, unit: str) -> str:
@@ -86,7 +84,7 @@ def pretty_exponents(text: str) -> str:
     """
     def sub(m: re.Match) -> str:
         mant, exp = m.group(1), int(m.group(2))
-        return f"{mant} × 10{str(exp).translate(_SUP)}"
+        return f"{mant} × 10{superscript(exp)}"
 
     return _ENOTATION.sub(sub, text)
 

@@ -33,7 +33,7 @@ import math
 from numbers import Integral, Real
 from typing import Any
 
-__all__ = ["SIG_DIGITS", "sig", "round_floats"]
+__all__ = ["SIG_DIGITS", "sig", "round_floats", "SUPERSCRIPTS", "superscript"]
 
 #: Significant digits kept in every stored output (glue, charts, CLI output, fitted parameters).
 SIG_DIGITS = 6
@@ -85,3 +85,17 @@ def round_floats(obj: Any, digits: int = SIG_DIGITS) -> Any:
                 return obj.map(lambda v: round_floats(v, digits))
             return obj.copy()
     return obj
+
+
+#: Superscript forms of the characters an integer exponent is written with (for 10ⁿ in prose, tables and axes).
+SUPERSCRIPTS = {"-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸",
+                "9": "⁹"}
+
+
+def superscript(n: int) -> str:
+    """The integer ``n`` in superscript characters, as an exponent is printed.
+
+    >>> "10" + superscript(-18), "10" + superscript(17)
+    ('10⁻¹⁸', '10¹⁷')
+    """
+    return "".join(SUPERSCRIPTS[c] for c in str(int(n)))
